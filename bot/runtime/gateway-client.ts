@@ -1,0 +1,76 @@
+import { SIGNATURE_HEADER, TIMESTAMP_HEADER, signGatewayRequest } from '../../shared/gateway-signature.js';
+import type { Channel, InboundMessage, OutboundMessage } from '../../shared/messages.js';
+
+export interface ClaimedEntry extends OutboundMessage {
+  id: string;
+  key: string;
+  attempts: number;
+}
+
+export interface DeliveryReport {
+  id: string;
+  ok: boolean;
+  error?: string;
+  retryable?: boolean;
+  retryAfterMs?: number;
+}
+
+export class GatewayError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+  ) {
+    super(`gateway answered ${status} ${code}`);
+    this.name = 'GatewayError';
+  }
+}
+
+/** Talks to the server's bot gateway over HTTP, signing every request with the shared secret. */
+export class GatewayClient {
+  constructor(
+    /** A function when the server's port is only known after the bot is built (embedded bot). */
+    private readonly baseUrl: string | (() => string),
+    private readonly secret: string,
+  ) {}
+
+  postMessage(message: InboundMessage): Promise<{ status: string }> {
+    return this.call('/gateway/messages', { message });
+  }
+
+  async claim(
+    channel: Channel,
+    accountId: string,
+    options: { max: number; waitMs: number; leaseMs?: number },
+    signal?: AbortSignal,
+  ): Promise<ClaimedEntry[]> {
+    const res = await this.call<{ entries: ClaimedEntry[] }>(
+      '/gateway/outbox/claim',
+      { channel, accountId, ...options },
+      signal,
+    );
+    return res.entries;
+  }
+
+  report(results: DeliveryReport[]): Promise<{ settled: number }> {
+    return this.call('/gateway/outbox/report', { results });
+  }
+
+  private async call<T>(path: string, payload: unknown, signal?: AbortSignal): Promise<T> {
+    const body = JSON.stringify(payload);
+    const timestamp = String(Date.now());
+    const base = typeof this.baseUrl === 'function' ? this.baseUrl() : this.baseUrl;
+    const res = await fetch(new URL(path, base), {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        [TIMESTAMP_HEADER]: timestamp,
+        [SIGNATURE_HEADER]: signGatewayRequest(this.secret, timestamp, body),
+      },
+      body,
+      signal,
+    });
+    const json = (await res.json().catch(() => ({}))) as { error?: { code?: string } };
+    if (!res.ok) throw new GatewayError(res.status, json.error?.code ?? 'unknown');
+    return json as T;
+  }
+}

@@ -1,0 +1,66 @@
+import bodyParser from '@koa/bodyparser';
+import type Router from '@koa/router';
+import Koa, { type Middleware } from 'koa';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Container } from './container.js';
+import { gatewayRouter } from './gateway/gateway.routes.js';
+import type { Logger } from './logger.js';
+import { errorHandler } from './middleware/error-handler.js';
+import { requestContext } from './middleware/request-context.js';
+import { staticMount } from './middleware/static-mount.js';
+import { demoRouter } from './routes/demo/index.js';
+import { healthRouter, type HealthDeps } from './routes/health/index.js';
+import { opinionsRouter } from './routes/opinions/index.js';
+
+export const MINIPROGRAM_DIST = path.resolve(fileURLToPath(import.meta.url), '../../miniprogram/dist');
+
+export interface AppOptions {
+  log: Logger;
+  container: Container;
+  engine: HealthDeps['engine'];
+  ping: HealthDeps['ping'];
+  gatewaySecret: string;
+  demo: boolean;
+  shutdown: AbortSignal;
+  /** Extra pages mounted by the composition root, such as the demo simulator. */
+  extra?: Middleware[];
+}
+
+/** Composes middleware and routers; no logic lives here. */
+export function createApp(options: AppOptions): Koa {
+  const { container, log } = options;
+  const app = new Koa({ proxy: true });
+  app.on('error', (err: unknown, ctx?: Koa.Context) => {
+    (ctx?.log ?? log).error({ err, path: ctx?.path }, 'unhandled error');
+  });
+
+  const routers: Router[] = [
+    healthRouter({ engine: options.engine, ping: options.ping }),
+    gatewayRouter({
+      secret: options.gatewaySecret,
+      processor: container.processor,
+      outbox: container.repositories.outbox,
+      notifier: container.notifier,
+      shutdown: options.shutdown,
+    }),
+    opinionsRouter(container.services),
+  ];
+  if (options.demo) routers.push(demoRouter(container.repositories));
+
+  app.use(requestContext(log));
+  app.use(errorHandler());
+  app.use(async (ctx, next) => {
+    // The gateway reads its raw body itself to check the signature over the exact bytes.
+    if (ctx.path.startsWith('/gateway/')) return next();
+    return bodyParser({ enableTypes: ['json', 'form'], jsonLimit: '256kb' })(ctx, next);
+  });
+  for (const middleware of options.extra ?? []) app.use(middleware);
+  app.use(staticMount('/app', MINIPROGRAM_DIST));
+  app.use(async (ctx, next) => {
+    if (ctx.path === '/') return ctx.redirect(options.demo ? '/simulator/' : '/app/');
+    return next();
+  });
+  for (const router of routers) app.use(router.routes()).use(router.allowedMethods());
+  return app;
+}

@@ -1,0 +1,62 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+const booleanish = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+/** Everything the server reads from the environment, validated once at start. */
+const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('127.0.0.1'),
+  /** Public base URL used in links sent to chats (mini-app short links). */
+  PUBLIC_URL: z.url().optional(),
+  DATA_DIR: z.string().default('./data'),
+  MONGODB_URI: z.string().optional(),
+  MONGODB_DB: z.string().default('neighbourhood'),
+  /** Which local engine to start when MONGODB_URI is absent. */
+  ENGINE: z.enum(['auto', 'mongod', 'ferretdb-sqlite', 'ferretdb-postgresql']).default('auto'),
+  POSTGRES_URL: z.string().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Shared secret between bot processes and the gateway (HMAC over timestamp and body). */
+  GATEWAY_SECRET: z.string().min(16).optional(),
+  /** Demo mode seeds a community on an empty database and serves the simulator. */
+  DEMO: booleanish.optional(),
+  WECHATY_PUPPET: z.string().optional(),
+  WECHATY_PUPPET_SERVICE_TOKEN: z.string().optional(),
+  /** Seconds to wait for in-flight work on SIGTERM before giving up. */
+  SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(1).max(600).default(25),
+});
+
+export type RawConfig = z.infer<typeof configSchema>;
+
+export interface Config extends Omit<RawConfig, 'DEMO' | 'GATEWAY_SECRET'> {
+  DEMO: boolean;
+  /** Generated per run when not configured, which only works when bot and server share a process. */
+  GATEWAY_SECRET: string;
+  gatewaySecretGenerated: boolean;
+  dataDir: string;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, generateSecret: () => string): Config {
+  const result = configSchema.safeParse(env);
+  if (!result.success) {
+    const details = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new ConfigError(`Invalid configuration: ${details}`);
+  }
+  const raw = result.data;
+  const generated = raw.GATEWAY_SECRET === undefined;
+  return {
+    ...raw,
+    // Without a real platform configured, the product runs as a demo.
+    DEMO: raw.DEMO ?? raw.WECHATY_PUPPET === undefined,
+    GATEWAY_SECRET: raw.GATEWAY_SECRET ?? generateSecret(),
+    gatewaySecretGenerated: generated,
+    dataDir: path.resolve(raw.DATA_DIR),
+  };
+}

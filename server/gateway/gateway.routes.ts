@@ -1,0 +1,72 @@
+import Router from '@koa/router';
+import { parseOrThrow } from '../middleware/validate.js';
+import type { OutboxRepository } from '../repositories/outbox.repository.js';
+import { serviceUnavailable } from '../errors.js';
+import { gatewayAuth } from './gateway-auth.js';
+import type { MessageProcessor } from './message-processor.js';
+import type { OutboxNotifier } from './outbox-notifier.js';
+import { claimSchema, postMessageSchema, reportSchema } from './schema.js';
+
+export interface GatewayDeps {
+  secret: string;
+  processor: MessageProcessor;
+  outbox: OutboxRepository;
+  notifier: OutboxNotifier;
+  /** Aborted at shutdown so long-polls return at once. */
+  shutdown: AbortSignal;
+}
+
+/** Backoff for a failed delivery: 5 s, 20 s, 80 s … capped at one hour. */
+export const retryDelayMs = (attempts: number) => Math.min(5_000 * 4 ** Math.max(attempts - 1, 0), 3_600_000);
+export const MAX_DELIVERY_ATTEMPTS = 8;
+
+/** The bot's side door: messages in, outbox entries out, delivery outcomes back. */
+export function gatewayRouter(deps: GatewayDeps): Router {
+  const router = new Router({ prefix: '/gateway' });
+  router.use(gatewayAuth(deps.secret));
+
+  router.post('/messages', async (ctx) => {
+    if (!deps.processor.acceptingWork) throw serviceUnavailable('shutting_down', 'errors.shuttingDown');
+    const { message } = parseOrThrow(postMessageSchema, ctx.verifiedBody);
+    const status = await deps.processor.accept(message);
+    ctx.status = status === 'accepted' ? 202 : 200;
+    ctx.body = { status };
+  });
+
+  router.post('/outbox/claim', async (ctx) => {
+    const input = parseOrThrow(claimSchema, ctx.verifiedBody);
+    const claimAll = async () => {
+      const entries = [];
+      while (entries.length < input.max) {
+        const entry = await deps.outbox.claim(input.channel, input.accountId, input.leaseMs);
+        if (!entry) break;
+        entries.push(entry);
+      }
+      return entries;
+    };
+    let entries = await claimAll();
+    if (entries.length === 0 && input.waitMs > 0 && !deps.shutdown.aborted) {
+      await deps.notifier.wait(input.channel, input.accountId, input.waitMs, deps.shutdown);
+      entries = await claimAll();
+    }
+    ctx.body = { entries };
+  });
+
+  router.post('/outbox/report', async (ctx) => {
+    const { results } = parseOrThrow(reportSchema, ctx.verifiedBody);
+    let settled = 0;
+    for (const r of results) {
+      const ok = r.ok
+        ? await deps.outbox.markSent(r.id)
+        : await deps.outbox.markFailed(r.id, r.error ?? 'unknown', (attempts) =>
+            r.retryable && attempts < MAX_DELIVERY_ATTEMPTS
+              ? new Date(Date.now() + (r.retryAfterMs ?? retryDelayMs(attempts)))
+              : null,
+          );
+      if (ok) settled++;
+    }
+    ctx.body = { settled };
+  });
+
+  return router;
+}

@@ -1,0 +1,22 @@
+import { Schema, type Connection, type InferSchemaType } from 'mongoose';
+import { CHANNELS } from '../../shared/messages.js';
+import { LANGUAGES } from '../../shared/i18n/index.js';
+
+/** A platform group chat the bot is in, bound to a community (null until staff bind it). */
+export const groupSchema = new Schema(
+  {
+    channel: { type: String, enum: CHANNELS, required: true },
+    platformGroupId: { type: String, required: true },
+    accountId: { type: String, required: true },
+    name: { type: String, default: '' },
+    communityId: { type: Schema.Types.ObjectId, default: null },
+    language: { type: String, enum: LANGUAGES, default: 'zh-CN' },
+  },
+  { timestamps: true },
+);
+groupSchema.index({ channel: 1, platformGroupId: 1 }, { unique: true });
+groupSchema.index({ communityId: 1 });
+
+export type GroupDoc = InferSchemaType<typeof groupSchema>;
+
+export const groupModel = (conn: Connection) => conn.model('Group', groupSchema, 'groups');

@@ -1,0 +1,85 @@
+import { Types } from 'mongoose';
+import type { Channel } from '../../shared/messages.js';
+import type { Language } from '../../shared/i18n/index.js';
+import type { Models } from '../models/index.js';
+
+export interface GroupRecord {
+  id: string;
+  channel: Channel;
+  platformGroupId: string;
+  name: string;
+  communityId: string | null;
+  language: Language;
+}
+
+interface GroupInput {
+  channel: Channel;
+  platformGroupId: string;
+  accountId: string;
+  name: string;
+  communityId: string | null;
+  language: Language;
+}
+
+const CACHE_MS = 30_000;
+
+type LeanGroup = {
+  _id: Types.ObjectId;
+  channel: string;
+  platformGroupId: string;
+  name?: string | null;
+  communityId?: Types.ObjectId | null;
+  language?: string | null;
+};
+
+const toRecord = (doc: LeanGroup): GroupRecord => ({
+  id: String(doc._id),
+  channel: doc.channel as Channel,
+  platformGroupId: doc.platformGroupId,
+  name: doc.name ?? '',
+  communityId: doc.communityId ? String(doc.communityId) : null,
+  language: (doc.language ?? 'zh-CN') as Language,
+});
+
+const toDoc = (input: GroupInput) => ({
+  ...input,
+  communityId: input.communityId ? new Types.ObjectId(input.communityId) : null,
+});
+
+export class GroupRepository {
+  private readonly cache = new Map<string, { at: number; record: Promise<GroupRecord> }>();
+
+  constructor(private readonly models: Pick<Models, 'group'>) {}
+
+  /** The group as stored, registering it on first sight; cached briefly since every message asks. */
+  findOrRegister(input: GroupInput): Promise<GroupRecord> {
+    const key = `${input.channel}:${input.platformGroupId}`;
+    const hit = this.cache.get(key);
+    if (hit && Date.now() - hit.at < CACHE_MS) return hit.record;
+    const upsert = () =>
+      this.models.group
+        .findOneAndUpdate(
+          { channel: input.channel, platformGroupId: input.platformGroupId },
+          { $setOnInsert: toDoc(input) },
+          { upsert: true, returnDocument: 'after' },
+        )
+        .lean();
+    // Two processes upserting the same new group: one insert wins, the other retries and finds it.
+    const record = upsert()
+      .catch((err: { code?: number }) => (err.code === 11000 ? upsert() : Promise.reject(err)))
+      .then((doc) => toRecord(doc as LeanGroup));
+    record.catch(() => this.cache.delete(key));
+    this.cache.set(key, { at: Date.now(), record });
+    return record;
+  }
+
+  async create(input: GroupInput): Promise<GroupRecord> {
+    const doc = await this.models.group.create(toDoc(input));
+    return toRecord(doc.toObject() as LeanGroup);
+  }
+
+  async listByChannel(channel: Channel): Promise<GroupRecord[]> {
+    const docs = await this.models.group.find({ channel }).sort({ name: 1 }).lean();
+    return docs.map((d) => toRecord(d as LeanGroup));
+  }
+}

@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import type { CommunityRepository } from '../repositories/community.repository.js';
+import type { CounterRepository } from '../repositories/counter.repository.js';
+import type { NewOpinion, OpinionRecord, OpinionRepository } from '../repositories/opinion.repository.js';
+import { maskName } from './opinion.presenter.js';
+import { OpinionService, type SubmitOpinionInput } from './opinion.service.js';
+
+/** In-memory stand-ins with the repositories' contracts: unique source keys, increasing numbers. */
+function fakes() {
+  const rows: OpinionRecord[] = [];
+  let seq = 100;
+  const opinions = {
+    async create(o: NewOpinion) {
+      if (rows.some((r) => r.sourceKey === o.sourceKey)) return 'duplicate' as const;
+      rows.push({ ...o, id: String(rows.length), status: 'received', createdAt: new Date() });
+      return 'inserted' as const;
+    },
+    async findBySourceKey(key: string) {
+      return rows.find((r) => r.sourceKey === key) ?? null;
+    },
+  } as unknown as OpinionRepository;
+  const counters = { next: async () => ++seq } as unknown as CounterRepository;
+  const communities = { findByCode: async () => null } as unknown as CommunityRepository;
+  return { rows, service: new OpinionService({ opinions, counters, communities }) };
+}
+
+const input = (overrides: Partial<SubmitOpinionInput> = {}): SubmitOpinionInput => ({
+  communityId: null,
+  text: '楼下路灯坏了',
+  language: 'zh-CN',
+  channel: 'simulator',
+  groupId: null,
+  groupName: '3栋邻里群',
+  senderId: 'u1',
+  senderName: '王秀英',
+  residentId: null,
+  sourceKey: 'simulator:m1',
+  mayBeRetry: false,
+  ...overrides,
+});
+
+describe('OpinionService.submit', () => {
+  it('files a trimmed opinion with a keyword category and a new number', async () => {
+    const { rows, service } = fakes();
+    expect(await service.submit(input({ text: '  楼下路灯坏了  ' }))).toEqual({
+      kind: 'created',
+      number: 101,
+      category: 'buildings',
+    });
+    expect(rows[0]).toMatchObject({ text: '楼下路灯坏了', categorySource: 'keyword' });
+  });
+
+  it('keeps an explicit category', async () => {
+    const { rows, service } = fakes();
+    await service.submit(input({ category: 'health' }));
+    expect(rows[0]).toMatchObject({ category: 'health', categorySource: 'explicit' });
+  });
+
+  it('refuses empty and over-long text without storing', async () => {
+    const { rows, service } = fakes();
+    expect(await service.submit(input({ text: '   ' }))).toEqual({ kind: 'empty' });
+    expect(await service.submit(input({ text: '字'.repeat(1001) }))).toEqual({ kind: 'tooLong', max: 1000 });
+    expect(await service.submit(input({ text: '字'.repeat(1000), sourceKey: 'k2' }))).toMatchObject({
+      kind: 'created',
+    });
+    expect(rows).toHaveLength(1);
+  });
+
+  it('a retry of the same source returns the first number instead of filing twice', async () => {
+    const { rows, service } = fakes();
+    const first = await service.submit(input());
+    const retry = await service.submit(input({ mayBeRetry: true }));
+    const collision = await service.submit(input());
+    expect(retry).toEqual({ ...first, kind: 'duplicate' });
+    expect(collision).toEqual({ ...first, kind: 'duplicate' });
+    expect(rows).toHaveLength(1);
+  });
+});
+
+describe('maskName', () => {
+  it.each([
+    ['王秀英', '王**'],
+    ['李', '李*'],
+    ['Emma Chen', 'E***'],
+    ['', '*'],
+  ])('%j → %j', (name, masked) => {
+    expect(maskName(name)).toBe(masked);
+  });
+});
