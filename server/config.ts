@@ -23,6 +23,8 @@ const configSchema = z.object({
   GATEWAY_SECRET: z.string().min(16).optional(),
   /** Demo mode seeds a community on an empty database and serves the simulator. */
   DEMO: booleanish.optional(),
+  /** Run the bot runtime inside the server process (the default); false when bots run on their own. */
+  BOT_EMBEDDED: booleanish.default(true),
   WECHATY_PUPPET: z.string().optional(),
   WECHATY_PUPPET_SERVICE_TOKEN: z.string().optional(),
   /** Seconds to wait for in-flight work on SIGTERM before giving up. */

@@ -14,13 +14,14 @@ import { ResidentRepository } from './repositories/resident.repository.js';
 import { OpinionService } from './services/opinion.service.js';
 
 /** Wires repositories, services and the gateway over one connection; the one place that knows them all. */
-export async function createContainer(conn: Connection, log: Logger) {
-  const models = createModels(conn);
+export async function createContainer(conn: Connection, log: Logger, insertConn: Connection = conn) {
+  const models = createModels(conn, insertConn);
   await syncIndexes(models);
   const notifier = new OutboxNotifier();
   const repositories = {
     communities: new CommunityRepository(models),
-    counters: new CounterRepository(models),
+    // Opinion numbers in blocks of 10: one counter write per ten messages; a restart leaves a gap.
+    counters: new CounterRepository(models, 10),
     groups: new GroupRepository(models),
     inbound: new InboundMessageRepository(models),
     opinions: new OpinionRepository(models),

@@ -19,7 +19,7 @@ async function main(): Promise<void> {
   const log = createLogger(config.LOG_LEVEL);
   let running;
   try {
-    running = await startServer({ config, log });
+    running = await startServer({ config, log, embedBot: config.BOT_EMBEDDED });
   } catch (err) {
     if (err instanceof EngineUnavailableError) {
       console.error(err.message);

@@ -31,6 +31,8 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
+const INSERT_POOL_SIZE = 6;
+
 /** The composition root: engine → connection → container → HTTP server → embedded bot. */
 export async function startServer(options: StartOptions): Promise<RunningServer> {
   const { config, log } = options;
@@ -42,8 +44,13 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     logger: log,
   });
   log.info({ engine: engine.describe() }, 'database engine ready');
-  const conn = await connectMongoose(engine.uri, { dbName: config.MONGODB_DB });
-  const container = await createContainer(conn, log);
+  const conn = await connectMongoose(engine.uri, { dbName: config.MONGODB_DB, logger: log });
+  // Where updates must share one connection (FerretDB 1.x), plain inserts get a pool of their own.
+  const insertConn =
+    conn.getClient().options.maxPoolSize === 1
+      ? await connectMongoose(engine.uri, { dbName: config.MONGODB_DB, maxPoolSize: INSERT_POOL_SIZE })
+      : conn;
+  const container = await createContainer(conn, log, insertConn);
   if (config.DEMO) await seedDemo(container.repositories, log);
 
   const shutdown = new AbortController();
@@ -108,6 +115,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
         server.closeIdleConnections();
       });
       await container.processor.drain();
+      if (insertConn !== conn) await insertConn.close();
       await conn.close();
       await engine.stop();
       log.info('server stopped');

@@ -17,9 +17,10 @@ export function nextPause(pacing: Pacing, random: () => number = Math.random): n
 }
 
 export function toReport(entry: ClaimedEntry, result: SendResult): DeliveryReport {
-  if (result.ok) return { id: entry.id, ok: true };
+  if (result.ok) return { id: entry.id, claimToken: entry.claimToken, ok: true };
   return {
     id: entry.id,
+    claimToken: entry.claimToken,
     ok: false,
     error: result.error.slice(0, 500),
     retryable: result.retryable,
@@ -76,6 +77,7 @@ export function OutboxDelivery(options: OutboxDeliveryOptions): BotPlugin {
           // Hand back what was claimed but not sent, so another worker takes it at once.
           const rest = entries.slice(index).map((e) => ({
             id: e.id,
+            claimToken: e.claimToken,
             ok: false,
             error: 'worker stopping',
             retryable: true,

@@ -2,13 +2,16 @@ import { SIGNATURE_HEADER, TIMESTAMP_HEADER, signGatewayRequest } from '../../sh
 import type { Channel, InboundMessage, OutboundMessage } from '../../shared/messages.js';
 
 export interface ClaimedEntry extends OutboundMessage {
+  /** The entry's idempotency key. */
   id: string;
-  key: string;
+  /** Sent back with the report: proves this worker still holds the entry. */
+  claimToken: string;
   attempts: number;
 }
 
 export interface DeliveryReport {
   id: string;
+  claimToken: string;
   ok: boolean;
   error?: string;
   retryable?: boolean;

@@ -57,8 +57,8 @@ export function gatewayRouter(deps: GatewayDeps): Router {
     let settled = 0;
     for (const r of results) {
       const ok = r.ok
-        ? await deps.outbox.markSent(r.id)
-        : await deps.outbox.markFailed(r.id, r.error ?? 'unknown', (attempts) =>
+        ? await deps.outbox.markSent(r.id, r.claimToken)
+        : await deps.outbox.markFailed(r.id, r.claimToken, r.error ?? 'unknown', (attempts) =>
             r.retryable && attempts < MAX_DELIVERY_ATTEMPTS
               ? new Date(Date.now() + (r.retryAfterMs ?? retryDelayMs(attempts)))
               : null,

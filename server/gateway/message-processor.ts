@@ -123,14 +123,18 @@ export class MessageProcessor {
     });
     await Promise.all(
       replies.map((content, index) =>
-        this.deps.outbox.enqueue(`reply:${key}:${index}`, {
-          channel: message.channel,
-          accountId: message.accountId,
-          groupId: message.groupId,
-          content,
-          mentions: message.groupId ? [message.senderId] : [],
-          replyTo: message.channelMessageId,
-        }),
+        this.deps.outbox.enqueue(
+          `reply:${key}:${index}`,
+          {
+            channel: message.channel,
+            accountId: message.accountId,
+            groupId: message.groupId,
+            content,
+            mentions: message.groupId ? [message.senderId] : [],
+            replyTo: message.channelMessageId,
+          },
+          { mayBeRetry: attempts > 1 },
+        ),
       ),
     );
     this.deps.inbound.markDone(key);

@@ -17,7 +17,8 @@ export const reportSchema = z.object({
   results: z
     .array(
       z.object({
-        id: z.string().regex(/^[a-f0-9]{24}$/),
+        id: z.string().min(1).max(512),
+        claimToken: z.string().uuid(),
         ok: z.boolean(),
         error: z.string().max(500).optional(),
         /** Permanent failures (bad group, blocked bot) are not retried. */

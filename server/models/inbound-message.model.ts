@@ -1,28 +1,36 @@
 import { Schema, type Connection, type InferSchemaType } from 'mongoose';
 
-export const INBOUND_STATUSES = ['received', 'done', 'failed'] as const;
-
 /**
- * Every platform message the gateway accepted. The `_id` is `channel:channelMessageId`, so a
- * redelivery collides on insert and is recognised as a duplicate without a read.
+ * Every platform message the gateway ever accepted, keyed `channel:channelMessageId`: a redelivery
+ * collides on `_id` and is recognised without a query.
  */
-export const inboundMessageSchema = new Schema(
+export const inboundLogSchema = new Schema(
   {
     _id: { type: String, required: true },
-    message: { type: Schema.Types.Mixed, required: true },
-    status: { type: String, enum: INBOUND_STATUSES, default: 'received' },
-    attempts: { type: Number, default: 0 },
-    /** A process that picked the message up owns it until then; after that another may retry it. */
-    leaseUntil: { type: Date, required: true },
-    error: { type: String, default: null },
     acceptedAt: { type: Date, required: true },
-    processedAt: { type: Date, default: null },
   },
   { versionKey: false },
 );
-inboundMessageSchema.index({ status: 1, leaseUntil: 1 });
 
-export type InboundMessageDoc = InferSchemaType<typeof inboundMessageSchema>;
+/** Accepted messages not yet answered; small, so finding expired leases never scans the whole log. */
+export const inboundQueueSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    message: { type: Schema.Types.Mixed, required: true },
+    attempts: { type: Number, default: 1 },
+    /** The process that accepted the message owns it until then; after that another may retry it. */
+    leaseUntil: { type: Date, required: true },
+    /** Set once attempts run out, so the entry stays for inspection but is no longer retried. */
+    failed: { type: Boolean, default: false },
+    error: { type: String, default: null },
+  },
+  { versionKey: false },
+);
 
-export const inboundMessageModel = (conn: Connection) =>
-  conn.model('InboundMessage', inboundMessageSchema, 'inbound_messages');
+export type InboundLogDoc = InferSchemaType<typeof inboundLogSchema>;
+export type InboundQueueDoc = InferSchemaType<typeof inboundQueueSchema>;
+
+export const inboundLogModel = (conn: Connection) =>
+  conn.model('InboundMessage', inboundLogSchema, 'inbound_messages');
+export const inboundQueueModel = (conn: Connection) =>
+  conn.model('InboundQueue', inboundQueueSchema, 'inbound_queue');

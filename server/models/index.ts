@@ -1,26 +1,38 @@
-import type { Connection } from 'mongoose';
+import type { Connection, Model } from 'mongoose';
+import type { InsertTarget } from '../repositories/batch-insert.js';
 import { communityModel } from './community.model.js';
 import { counterModel } from './counter.model.js';
 import { groupModel } from './group.model.js';
 import { householdModel } from './household.model.js';
 import { identityModel } from './identity.model.js';
-import { inboundMessageModel } from './inbound-message.model.js';
+import { inboundLogModel, inboundQueueModel } from './inbound-message.model.js';
 import { opinionModel } from './opinion.model.js';
-import { outboxModel } from './outbox.model.js';
+import { deliveryModel, outboxModel } from './outbox.model.js';
 import { residentModel } from './resident.model.js';
 
-/** Binds every model to one connection; only repositories receive these. */
-export function createModels(conn: Connection) {
-  return {
+/**
+ * Binds every model to one connection; only repositories receive these. `insertConn` may be a second
+ * connection used for plain inserts only (FerretDB 1.x runs updates on a single connection).
+ */
+export function createModels(conn: Connection, insertConn: Connection = conn) {
+  const models = {
     community: communityModel(conn),
     counter: counterModel(conn),
     group: groupModel(conn),
     household: householdModel(conn),
     identity: identityModel(conn),
-    inboundMessage: inboundMessageModel(conn),
+    inboundLog: inboundLogModel(conn),
+    inboundQueue: inboundQueueModel(conn),
     opinion: opinionModel(conn),
     outbox: outboxModel(conn),
+    delivery: deliveryModel(conn),
     resident: residentModel(conn),
+  };
+  return {
+    ...models,
+    insertTarget: (model: Model<never>): InsertTarget =>
+      insertConn.collection(model.collection.collectionName),
+    all: Object.values(models),
   };
 }
 
@@ -28,5 +40,5 @@ export type Models = ReturnType<typeof createModels>;
 
 /** Builds every index before traffic; unique indexes are what make writes idempotent. */
 export async function syncIndexes(models: Models): Promise<void> {
-  for (const model of Object.values(models)) await model.createIndexes();
+  for (const model of models.all) await model.createIndexes();
 }

@@ -2,8 +2,16 @@ import type { Model } from 'mongoose';
 
 export type InsertOutcome = 'inserted' | 'duplicate';
 
-interface Waiting<T> {
-  doc: T;
+/**
+ * A collection to insert into. Inserts may use a connection of their own: each is atomic under the
+ * unique indexes on every engine, while updates stay on the model's connection (see server/db/README.md).
+ */
+export interface InsertTarget {
+  insertMany(docs: Record<string, unknown>[], options: { ordered: boolean }): Promise<unknown>;
+}
+
+interface Waiting {
+  doc: Record<string, unknown>;
   resolve: (outcome: InsertOutcome) => void;
   reject: (err: unknown) => void;
 }
@@ -29,25 +37,30 @@ function writeErrorsOf(err: unknown): WriteErrorLike[] | null {
  * throughput, not semantics.
  */
 export class BatchInserter<T extends object> {
-  private queue: Waiting<T>[] = [];
+  private queue: Waiting[] = [];
   private scheduled = false;
   private inFlight = 0;
 
   constructor(
     private readonly model: Model<T>,
+    /** Where the inserts go; by default the model's own collection (see InsertTarget). */
+    private readonly target: InsertTarget = model.collection,
     private readonly maxBatch = 256,
   ) {}
 
   async insert(doc: T): Promise<InsertOutcome> {
-    // Validated alone first, so one bad document fails its own caller and never the whole batch.
-    await new this.model(doc).validate();
+    // Cast and validated alone first, so one bad document fails its own caller and never the batch.
+    const hydrated = new this.model(doc);
+    await hydrated.validate();
+    const raw = hydrated.toObject({ depopulate: true, virtuals: false }) as Record<string, unknown>;
+    if (this.model.schema.get('timestamps')) {
+      const now = new Date();
+      raw.createdAt ??= now;
+      raw.updatedAt ??= now;
+    }
     return new Promise((resolve, reject) => {
-      this.queue.push({ doc, resolve, reject });
-      if (this.queue.length >= this.maxBatch) void this.flush();
-      else if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => void this.flush());
-      }
+      this.queue.push({ doc: raw, resolve, reject });
+      this.schedule();
     });
   }
 
@@ -56,14 +69,24 @@ export class BatchInserter<T extends object> {
     return this.queue.length + this.inFlight;
   }
 
+  /**
+   * One batch in flight at a time: what arrives meanwhile waits and goes in the next batch, so batches
+   * grow with load instead of queueing many small ones on the engine (FerretDB gets one connection).
+   */
+  private schedule(): void {
+    if (this.scheduled || this.inFlight > 0 || this.queue.length === 0) return;
+    this.scheduled = true;
+    setImmediate(() => void this.flush());
+  }
+
   private async flush(): Promise<void> {
     this.scheduled = false;
-    const batch = this.queue;
-    this.queue = [];
+    const batch = this.queue.splice(0, this.maxBatch);
     if (batch.length === 0) return;
     this.inFlight += batch.length;
     try {
-      await this.model.insertMany(
+      // The driver directly: documents are already cast, and mongoose would cast them again.
+      await this.target.insertMany(
         batch.map((w) => w.doc),
         { ordered: false },
       );
@@ -86,6 +109,7 @@ export class BatchInserter<T extends object> {
       });
     } finally {
       this.inFlight -= batch.length;
+      this.schedule();
     }
   }
 }

@@ -1,6 +1,7 @@
 import type { InboundMessage } from '../../shared/messages.js';
 import type { Models } from '../models/index.js';
-import { BatchInserter, type InsertOutcome } from './batch-insert.js';
+import type { InsertOutcome } from './batch-insert.js';
+import { LoggedQueue } from './logged-queue.js';
 
 export const inboundKey = (m: Pick<InboundMessage, 'channel' | 'channelMessageId'>) =>
   `${m.channel}:${m.channelMessageId}`;
@@ -11,78 +12,76 @@ export interface StoredInbound {
   attempts: number;
 }
 
-/** The log of accepted platform messages: the durable record that makes processing exactly-once. */
+/** Accepted platform messages: the log that makes each one count once, and the queue of unanswered ones. */
 export class InboundMessageRepository {
-  private readonly inserter: BatchInserter<object>;
-  private doneQueue: string[] = [];
+  private readonly store: LoggedQueue<
+    { _id: string; message: InboundMessage; attempts: number; leaseUntil: Date },
+    { _id: string; acceptedAt: Date }
+  >;
 
-  constructor(private readonly models: Pick<Models, 'inboundMessage'>) {
-    this.inserter = new BatchInserter(models.inboundMessage as never);
+  constructor(private readonly models: Pick<Models, 'inboundLog' | 'inboundQueue' | 'insertTarget'>) {
+    this.store = new LoggedQueue(
+      models.inboundQueue as never,
+      models.inboundLog as never,
+      models.insertTarget,
+    );
   }
 
-  /** Stores the message unless its key is already there; leased to this process for `leaseMs`. */
+  /** Stores the message unless its key was seen before; leased to this process for `leaseMs`. */
   accept(message: InboundMessage, leaseMs: number): Promise<InsertOutcome> {
-    const now = new Date();
-    return this.inserter.insert({
-      _id: inboundKey(message),
-      message,
-      status: 'received',
-      attempts: 1,
-      leaseUntil: new Date(now.getTime() + leaseMs),
-      acceptedAt: now,
-    });
+    const now = Date.now();
+    const key = inboundKey(message);
+    return this.store.add(
+      { _id: key, message, attempts: 1, leaseUntil: new Date(now + leaseMs) },
+      { _id: key, acceptedAt: new Date(now) },
+    );
   }
 
-  /** Takes over one message whose lease ran out (its process died before finishing it). */
+  /** Takes over one message whose lease ran out (its process died or failed before answering). */
   async claimExpired(leaseMs: number, maxAttempts: number): Promise<StoredInbound | null> {
-    const now = new Date();
-    const doc = await this.models.inboundMessage
+    const now = Date.now();
+    const doc = await this.models.inboundQueue
       .findOneAndUpdate(
-        { status: 'received', leaseUntil: { $lt: now }, attempts: { $lt: maxAttempts } },
-        { $set: { leaseUntil: new Date(now.getTime() + leaseMs) }, $inc: { attempts: 1 } },
+        { failed: false, leaseUntil: { $lt: new Date(now) }, attempts: { $lt: maxAttempts } },
+        { $set: { leaseUntil: new Date(now + leaseMs) }, $inc: { attempts: 1 } },
         { returnDocument: 'after' },
       )
       .lean();
     if (!doc) return null;
-    return { key: String(doc._id), message: doc.message as InboundMessage, attempts: doc.attempts };
+    const message = doc.message as InboundMessage;
+    // The log entry may be missing if the accepting process died between its two writes.
+    await this.store.ensureLogged({ _id: doc._id, acceptedAt: new Date(message.receivedAt) });
+    return { key: doc._id, message, attempts: doc.attempts };
   }
 
-  /** Messages that ran out of attempts are parked as failed so they stop being retried. */
+  /** Messages that ran out of attempts stay queued for inspection but are not retried again. */
   async parkExhausted(maxAttempts: number): Promise<number> {
-    const res = await this.models.inboundMessage.updateMany(
-      { status: 'received', leaseUntil: { $lt: new Date() }, attempts: { $gte: maxAttempts } },
-      { $set: { status: 'failed', error: 'attempts exhausted' } },
+    const res = await this.models.inboundQueue.updateMany(
+      { failed: false, leaseUntil: { $lt: new Date() }, attempts: { $gte: maxAttempts } },
+      { $set: { failed: true, error: 'attempts exhausted' } },
     );
     return res.modifiedCount;
   }
 
-  /** Marks done in batches; a crash before the write only means the idempotent work is redone. */
+  /** Answered: removed from the queue in a batch; a crash before that only repeats idempotent work. */
   markDone(key: string): void {
-    this.doneQueue.push(key);
+    this.store.finish(key);
   }
 
-  async flushDone(): Promise<void> {
-    while (this.doneQueue.length > 0) {
-      const keys = this.doneQueue.splice(0, 500);
-      await this.models.inboundMessage.updateMany(
-        { _id: { $in: keys } },
-        { $set: { status: 'done', processedAt: new Date() } },
-      );
-    }
-  }
-
-  async markFailed(key: string, error: string): Promise<void> {
-    await this.models.inboundMessage.updateOne({ _id: key }, { $set: { status: 'failed', error } });
+  flushDone(): Promise<void> {
+    return this.store.flushFinished();
   }
 
   get pendingWrites(): number {
-    return this.inserter.pending + this.doneQueue.length;
+    return this.store.pendingWrites;
   }
 
-  async countByStatus(): Promise<Record<string, number>> {
-    const rows = await this.models.inboundMessage.aggregate<{ _id: string; n: number }>([
-      { $group: { _id: '$status', n: { $sum: 1 } } },
+  /** How many accepted messages are not answered yet, and how many gave up. */
+  async backlog(): Promise<{ waiting: number; failed: number }> {
+    const [waiting, failed] = await Promise.all([
+      this.models.inboundQueue.countDocuments({ failed: false }),
+      this.models.inboundQueue.countDocuments({ failed: true }),
     ]);
-    return Object.fromEntries(rows.map((r) => [r._id, r.n]));
+    return { waiting, failed };
   }
 }

@@ -48,8 +48,8 @@ const oid = (id: string | null) => (id ? new Types.ObjectId(id) : null);
 export class OpinionRepository {
   private readonly inserter: BatchInserter<object>;
 
-  constructor(private readonly models: Pick<Models, 'opinion'>) {
-    this.inserter = new BatchInserter(models.opinion as never);
+  constructor(private readonly models: Pick<Models, 'opinion' | 'insertTarget'>) {
+    this.inserter = new BatchInserter(models.opinion as never, models.insertTarget(models.opinion as never));
   }
 
   /** Inserts unless an opinion from the same source message exists. */

@@ -1,47 +1,64 @@
-import type { Types } from 'mongoose';
+import { randomUUID } from 'node:crypto';
 import type { Channel, OutboundMessage } from '../../shared/messages.js';
 import type { Models } from '../models/index.js';
 import { BatchInserter, type InsertOutcome } from './batch-insert.js';
 
 export interface OutboxEntry extends OutboundMessage {
+  /** The idempotency key. */
   id: string;
-  key: string;
+  /** Must accompany the report; proves the reporter still holds the lease. */
+  claimToken: string;
   attempts: number;
 }
 
-type LeanOutbox = OutboundMessage & { _id: Types.ObjectId; key: string; attempts: number };
+type QueueDoc = OutboundMessage & {
+  _id: string;
+  status: 'pending' | 'sending';
+  attempts: number;
+  availableAt: Date;
+  claimToken?: string | null;
+};
 
-const toEntry = (d: LeanOutbox): OutboxEntry => ({
-  id: String(d._id),
-  key: d.key,
-  attempts: d.attempts,
-  channel: d.channel,
-  accountId: d.accountId,
-  groupId: d.groupId,
-  content: d.content,
-  mentions: d.mentions,
-  replyTo: d.replyTo,
-});
-
+/**
+ * The outbox is a small queue of what is still to be sent; `deliveries` keeps what happened to each
+ * key for good, written when the entry is settled. While a key is queued its `_id` blocks a second
+ * enqueue; after that the delivery record does (checked only for work that may be a retry).
+ */
 export class OutboxRepository {
-  private readonly inserter: BatchInserter<object>;
+  private readonly inserter: BatchInserter<QueueDoc>;
 
   constructor(
-    private readonly models: Pick<Models, 'outbox'>,
+    private readonly models: Pick<Models, 'outbox' | 'delivery' | 'insertTarget'>,
     /** Told after each new entry, so waiting delivery workers wake at once instead of polling. */
     private readonly onEnqueued: (channel: string, accountId: string) => void = () => undefined,
   ) {
-    this.inserter = new BatchInserter(models.outbox as never);
+    this.inserter = new BatchInserter(models.outbox as never, models.insertTarget(models.outbox as never));
   }
 
-  /** Queues one message under an idempotency key; the same key twice queues it once. */
-  async enqueue(key: string, message: OutboundMessage, availableAt = new Date()): Promise<InsertOutcome> {
+  /**
+   * Queues one message under an idempotency key; the same key is delivered once, ever. Pass
+   * `mayBeRetry` when the caller may have queued this key before (a retried inbound message).
+   */
+  async enqueue(
+    key: string,
+    message: OutboundMessage,
+    options: { availableAt?: Date; mayBeRetry?: boolean } = {},
+  ): Promise<InsertOutcome> {
+    const fields: OutboundMessage = {
+      channel: message.channel,
+      accountId: message.accountId,
+      groupId: message.groupId,
+      content: message.content,
+      mentions: message.mentions,
+      replyTo: message.replyTo,
+    };
+    if (options.mayBeRetry && (await this.models.delivery.exists({ _id: key }))) return 'duplicate';
     const outcome = await this.inserter.insert({
-      ...message,
-      key,
+      _id: key,
+      ...fields,
       status: 'pending',
       attempts: 0,
-      availableAt,
+      availableAt: options.availableAt ?? new Date(),
     });
     if (outcome === 'inserted') this.onEnqueued(message.channel, message.accountId);
     return outcome;
@@ -53,6 +70,7 @@ export class OutboxRepository {
    */
   async claim(channel: Channel, accountId: string, leaseMs: number): Promise<OutboxEntry | null> {
     const now = new Date();
+    const claimToken = randomUUID();
     const doc = await this.models.outbox
       .findOneAndUpdate(
         {
@@ -63,44 +81,77 @@ export class OutboxRepository {
             { status: 'sending', leaseUntil: { $lt: now } },
           ],
         },
-        { $set: { status: 'sending', leaseUntil: new Date(now.getTime() + leaseMs) }, $inc: { attempts: 1 } },
+        {
+          $set: { status: 'sending', leaseUntil: new Date(now.getTime() + leaseMs), claimToken },
+          $inc: { attempts: 1 },
+        },
         { sort: { availableAt: 1, _id: 1 }, returnDocument: 'after' },
       )
-      .lean<LeanOutbox>();
-    return doc ? toEntry(doc) : null;
+      .lean<QueueDoc>();
+    if (!doc) return null;
+    return {
+      id: doc._id,
+      claimToken,
+      attempts: doc.attempts,
+      channel: doc.channel,
+      accountId: doc.accountId,
+      groupId: doc.groupId,
+      content: doc.content,
+      mentions: doc.mentions,
+      replyTo: doc.replyTo,
+    };
   }
 
-  /** Only the holder of a live lease can settle an entry; a late report after a re-claim is ignored. */
-  async markSent(id: string): Promise<boolean> {
-    const res = await this.models.outbox.updateOne(
-      { _id: id, status: 'sending' },
-      { $set: { status: 'sent', sentAt: new Date(), leaseUntil: null, lastError: null } },
-    );
-    return res.modifiedCount === 1;
+  /** Only the holder of the live claim can settle an entry; a late report after a re-claim is ignored. */
+  async markSent(id: string, claimToken: string): Promise<boolean> {
+    const held = await this.models.outbox.findOneAndDelete({ _id: id, claimToken }).lean<QueueDoc>();
+    if (!held) return false;
+    await this.record(held, { status: 'sent', sentAt: new Date(), lastError: null });
+    return true;
   }
 
   /** `retryAt` decides from the attempts so far when to try again, or null to give up for good. */
-  async markFailed(id: string, error: string, retryAt: (attempts: number) => Date | null): Promise<boolean> {
-    const current = await this.models.outbox.findOne({ _id: id, status: 'sending' }, { attempts: 1 }).lean();
+  async markFailed(
+    id: string,
+    claimToken: string,
+    error: string,
+    retryAt: (attempts: number) => Date | null,
+  ): Promise<boolean> {
+    const current = await this.models.outbox.findOne({ _id: id, claimToken }).lean<QueueDoc>();
     if (!current) return false;
     const when = retryAt(current.attempts);
-    const update = when
-      ? { status: 'pending', availableAt: when, leaseUntil: null, lastError: error }
-      : { status: 'failed', leaseUntil: null, lastError: error };
-    const res = await this.models.outbox.updateOne(
-      { _id: id, status: 'sending', attempts: current.attempts },
-      { $set: update },
-    );
-    return res.modifiedCount === 1;
+    if (when) {
+      const res = await this.models.outbox.updateOne(
+        { _id: id, claimToken },
+        {
+          $set: {
+            status: 'pending',
+            availableAt: when,
+            leaseUntil: null,
+            claimToken: null,
+            lastError: error,
+          },
+        },
+      );
+      return res.modifiedCount === 1;
+    }
+    const gone = await this.models.outbox.findOneAndDelete({ _id: id, claimToken }).lean<QueueDoc>();
+    if (!gone) return false;
+    await this.record(gone, { status: 'failed', lastError: error });
+    return true;
   }
 
-  async findByKeyPrefix(prefix: string): Promise<(OutboxEntry & { status: string })[]> {
-    const escaped = prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    const docs = await this.models.outbox
-      .find({ key: { $regex: `^${escaped}` } })
-      .sort({ _id: 1 })
-      .lean<(LeanOutbox & { status: string })[]>();
-    return docs.map((d) => ({ ...toEntry(d), status: d.status }));
+  /** Writes the permanent outcome; an upsert, so a settle repeated after a crash is harmless. */
+  private async record(
+    entry: QueueDoc,
+    outcome: { status: 'sent' | 'failed'; sentAt?: Date; lastError: string | null },
+  ): Promise<void> {
+    const { _id, channel, accountId, groupId, content, mentions, replyTo, attempts } = entry;
+    await this.models.delivery.updateOne(
+      { _id },
+      { $set: { channel, accountId, groupId, content, mentions, replyTo, attempts, ...outcome } },
+      { upsert: true },
+    );
   }
 
   get pendingWrites(): number {

@@ -38,7 +38,8 @@ function message(text: string, overrides: Partial<InboundMessage> = {}): Inbound
 /** Claims every queued reply the way the bot's delivery loop does, and settles them as sent. */
 async function takeReplies(): Promise<ClaimedEntry[]> {
   const entries = await client.claim('simulator', 'simulator', { max: 50, waitMs: 0 });
-  if (entries.length) await client.report(entries.map((e) => ({ id: e.id, ok: true })));
+  if (entries.length)
+    await client.report(entries.map((e) => ({ id: e.id, claimToken: e.claimToken, ok: true })));
   return entries;
 }
 
@@ -185,9 +186,11 @@ describe('opinions through the gateway', () => {
   });
 
   it('ordinary chatter is ignored and stores nothing', async () => {
+    const logged = await server.container.models.inboundLog.countDocuments();
     const res = await client.postMessage(message('今天天气真好，大家出来晒太阳啊'));
     expect(res.status).toBe('ignored');
-    expect(await server.container.models.inboundMessage.countDocuments({ 'message.text': /晒太阳/ })).toBe(0);
+    expect(await server.container.models.inboundLog.countDocuments()).toBe(logged);
+    expect(await server.container.models.inboundQueue.countDocuments({ 'message.text': /晒太阳/ })).toBe(0);
   });
 
   it('#帮助 lists the commands in the group language', async () => {
@@ -237,8 +240,8 @@ describe('outbox claims', () => {
     const reclaimed = await client.claim('simulator', 'simulator', { max: 10, waitMs: 0 });
     expect(reclaimed.map((e) => e.id)).toEqual(first.map((e) => e.id));
     // The first worker's late report no longer settles the entry twice.
-    await client.report([{ id: reclaimed[0]!.id, ok: true }]);
-    const late = await client.report([{ id: first[0]!.id, ok: true }]);
+    await client.report([{ id: reclaimed[0]!.id, claimToken: reclaimed[0]!.claimToken, ok: true }]);
+    const late = await client.report([{ id: first[0]!.id, claimToken: first[0]!.claimToken, ok: true }]);
     expect(late.settled).toBe(0);
   });
 
@@ -248,15 +251,26 @@ describe('outbox claims', () => {
     await client.postMessage(message('#帮助'));
     const [a, b] = await client.claim('simulator', 'simulator', { max: 10, waitMs: 0 });
     await client.report([
-      { id: a!.id, ok: false, error: 'timeout', retryable: true, retryAfterMs: 300 },
-      { id: b!.id, ok: false, error: 'group gone', retryable: false },
+      {
+        id: a!.id,
+        claimToken: a!.claimToken,
+        ok: false,
+        error: 'timeout',
+        retryable: true,
+        retryAfterMs: 300,
+      },
+      { id: b!.id, claimToken: b!.claimToken, ok: false, error: 'group gone', retryable: false },
     ]);
     expect(await client.claim('simulator', 'simulator', { max: 10, waitMs: 0 })).toHaveLength(0);
     await new Promise((r) => setTimeout(r, 350));
     const again = await client.claim('simulator', 'simulator', { max: 10, waitMs: 0 });
     expect(again.map((e) => e.id)).toEqual([a!.id]);
-    await client.report([{ id: a!.id, ok: true }]);
-    const failed = await server.container.models.outbox.findById(b!.id).lean();
+    await client.report([{ id: again[0]!.id, claimToken: again[0]!.claimToken, ok: true }]);
+    const failed = await server.container.models.delivery.findById(b!.id).lean();
+    const sent = await server.container.models.delivery.findById(a!.id).lean();
+    expect(sent?.status).toBe('sent');
+    expect(sent?.attempts).toBe(2);
+    expect(await server.container.models.outbox.countDocuments({ _id: { $in: [a!.id, b!.id] } })).toBe(0);
     expect(failed?.status).toBe('failed');
     expect(failed?.lastError).toBe('group gone');
   });
@@ -270,7 +284,7 @@ describe('outbox claims', () => {
     const entries = await waiting;
     expect(entries).toHaveLength(1);
     expect(Date.now() - started).toBeLessThan(5_000);
-    await client.report(entries.map((e) => ({ id: e.id, ok: true })));
+    await client.report(entries.map((e) => ({ id: e.id, claimToken: e.claimToken, ok: true })));
   });
 
   it('rejects a claim for an unknown channel with 400', async () => {
