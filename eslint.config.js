@@ -14,7 +14,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['test/bench/**', 'server/db/engine-cli.ts', 'miniprogram/build.ts'],
+    files: ['test/bench/**', 'test/run-postgres.ts', 'server/db/engine-cli.ts', 'miniprogram/build.ts', 'bot/main.ts'],
     rules: { 'no-console': 'off' },
   },
 );
