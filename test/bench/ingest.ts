@@ -5,15 +5,14 @@
  *
  *   npm run bench:ingest -- --messages 100000 --concurrency 32
  */
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import mongoose from 'mongoose';
 import { GatewayClient } from '../../bot/runtime/gateway-client.js';
 import { startTestEngine } from '../../server/db/test-engine.js';
 import type { InboundMessage } from '../../shared/messages.js';
+import { startServerProcess } from '../support/server-process.js';
 
 const { values } = parseArgs({
   options: {
@@ -26,7 +25,6 @@ const N = Number(values.messages);
 const CONCURRENCY = Number(values.concurrency);
 const RAW_DOCS = Number(values['raw-docs']);
 const SECRET = 'bench-gateway-secret-0123456789abcdef';
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
 const GROUPS = [
   { id: 'sim-group-all', name: '灵山小区居民群' },
@@ -115,37 +113,17 @@ async function main() {
   const engine = await startTestEngine();
   const dbName = engine.dbName;
   console.log(`engine: ${engine.engine.describe()}`);
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-    cwd: repoRoot,
-    env: {
-      ...process.env,
-      MONGODB_URI: engine.uri,
-      MONGODB_DB: dbName,
-      PORT: '0',
-      GATEWAY_SECRET: SECRET,
-      DEMO: 'true',
-      // The gateway alone: delivery runs in bot processes and is measured by the fan-out benchmark.
-      BOT_EMBEDDED: 'false',
-      LOG_LEVEL: 'info',
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
+  const server = await startServerProcess({
+    MONGODB_URI: engine.uri,
+    MONGODB_DB: dbName,
+    GATEWAY_SECRET: SECRET,
+    DEMO: 'true',
+    // The gateway alone: delivery runs in bot processes and is measured by the fan-out benchmark.
+    BOT_EMBEDDED: 'false',
   });
-  let output = '';
-  child.stdout.on('data', (d: Buffer) => {
-    output += d.toString();
-    if (output.length > 100_000) output = output.slice(-10_000);
-  });
+  const child = server.child;
+  const url = server.url;
   try {
-    const url = await new Promise<string>((resolve, reject) => {
-      const timer = setInterval(() => {
-        const match = /"url":"(http:\/\/[^"]+)","msg":"server listening"/.exec(output);
-        if (match) {
-          clearInterval(timer);
-          resolve(match[1]!);
-        }
-      }, 50);
-      child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
-    });
     const client = new GatewayClient(url, SECRET);
     // Warm-up: caches, JIT, connection pool.
     await runPool(200, async (i) => void (await client.postMessage(makeMessage(i))));
@@ -223,7 +201,7 @@ async function main() {
     );
   } finally {
     child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
+    await server.exited;
     await engine.stop();
   }
 }

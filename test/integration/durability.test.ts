@@ -1,14 +1,11 @@
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import mongoose from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GatewayClient } from '../../bot/runtime/gateway-client.js';
 import { startTestEngine, type TestEngine } from '../../server/db/test-engine.js';
 import type { InboundMessage } from '../../shared/messages.js';
+import { startServerProcess } from '../support/server-process.js';
 import { eventually, startTestServer, TEST_GATEWAY_SECRET } from '../support/test-server.js';
-
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
 let engine: TestEngine;
 
@@ -80,27 +77,12 @@ describe('a message accepted before a crash', () => {
 describe('SIGTERM during traffic', () => {
   it('loses no accepted message: every 200/202 has its opinion and reply', async () => {
     const dbName = `nbtest_${randomUUID().slice(0, 8)}`;
-    const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-      cwd: repoRoot,
-      env: {
-        ...process.env,
-        MONGODB_URI: engine.uri,
-        MONGODB_DB: dbName,
-        PORT: '0',
-        GATEWAY_SECRET: TEST_GATEWAY_SECRET,
-        DEMO: 'true',
-        LOG_LEVEL: 'info',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const { child, url, exited } = await startServerProcess({
+      MONGODB_URI: engine.uri,
+      MONGODB_DB: dbName,
+      GATEWAY_SECRET: TEST_GATEWAY_SECRET,
+      DEMO: 'true',
     });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    const url = await eventually(
-      () => /"url":"(http:\/\/[^"]+)","msg":"server listening"/.exec(output)?.[1],
-      60_000,
-    );
     const client = new GatewayClient(url, TEST_GATEWAY_SECRET);
 
     const sent = Array.from({ length: 150 }, (_, i) => message(`#意见 关停测试第${i}条`));
