@@ -14,7 +14,13 @@ export default tseslint.config(
     },
   },
   {
-    files: ['test/bench/**', 'test/run-postgres.ts', 'server/db/engine-cli.ts', 'miniprogram/build.ts', 'bot/main.ts'],
+    files: [
+      'test/bench/**',
+      'test/run-postgres.ts',
+      'server/db/engine-cli.ts',
+      'miniprogram/build.ts',
+      'bot/main.ts',
+    ],
     rules: { 'no-console': 'off' },
   },
 );

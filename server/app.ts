@@ -9,9 +9,14 @@ import type { Logger } from './logger.js';
 import { errorHandler } from './middleware/error-handler.js';
 import { requestContext } from './middleware/request-context.js';
 import { staticMount } from './middleware/static-mount.js';
+import { sessions } from './auth/session.js';
+import { auditRouter } from './routes/audit/index.js';
+import { authRouter } from './routes/auth/index.js';
 import { demoRouter } from './routes/demo/index.js';
 import { healthRouter, type HealthDeps } from './routes/health/index.js';
+import { meRouter } from './routes/me/index.js';
 import { opinionsRouter } from './routes/opinions/index.js';
+import { residentsRouter } from './routes/residents/index.js';
 
 export const MINIPROGRAM_DIST = path.resolve(fileURLToPath(import.meta.url), '../../miniprogram/dist');
 
@@ -44,7 +49,11 @@ export function createApp(options: AppOptions): Koa {
       notifier: container.notifier,
       shutdown: options.shutdown,
     }),
-    opinionsRouter(container.services),
+    authRouter({ residents: container.services.residents, demo: options.demo }),
+    meRouter(container.services),
+    residentsRouter(container.services),
+    auditRouter(container.services),
+    opinionsRouter({ opinions: container.services.opinions, demo: options.demo }),
   ];
   if (options.demo) routers.push(demoRouter(container.repositories));
 
@@ -55,6 +64,7 @@ export function createApp(options: AppOptions): Koa {
     if (ctx.path.startsWith('/gateway/')) return next();
     return bodyParser({ enableTypes: ['json', 'form'], jsonLimit: '256kb' })(ctx, next);
   });
+  app.use(sessions(container.sessions));
   for (const middleware of options.extra ?? []) app.use(middleware);
   app.use(staticMount('/app', MINIPROGRAM_DIST));
   app.use(async (ctx, next) => {

@@ -27,6 +27,17 @@ const configSchema = z.object({
   BOT_EMBEDDED: booleanish.default(true),
   WECHATY_PUPPET: z.string().optional(),
   WECHATY_PUPPET_SERVICE_TOKEN: z.string().optional(),
+  /** Encrypts personal data at rest: 32 bytes as hex or base64; kept in `<DATA_DIR>/data-key` when absent. */
+  DATA_KEY: z.string().optional(),
+  /** Signs session cookies (at least 32 characters); kept in `<DATA_DIR>/session-secret` when absent. */
+  SESSION_SECRET: z.string().min(32).optional(),
+  /** How long a mini-app sign-in lasts. */
+  SESSION_TTL_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 90)
+    .default(24 * 7),
   /** Seconds to wait for in-flight work on SIGTERM before giving up. */
   SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(1).max(600).default(25),
 });

@@ -1,42 +1,72 @@
 import type { Connection } from 'mongoose';
+import { SessionManager } from './auth/session.js';
+import { SessionCodec } from './auth/session-codec.js';
+import { loadSecrets } from './auth/secrets.js';
 import { createCommandHandlers } from './gateway/commands/index.js';
 import { MessageProcessor } from './gateway/message-processor.js';
 import { OutboxNotifier } from './gateway/outbox-notifier.js';
 import type { Logger } from './logger.js';
 import { createModels, syncIndexes } from './models/index.js';
+import { AuditRepository } from './repositories/audit.repository.js';
 import { CommunityRepository } from './repositories/community.repository.js';
 import { CounterRepository } from './repositories/counter.repository.js';
 import { GroupRepository } from './repositories/group.repository.js';
+import { HouseholdRepository } from './repositories/household.repository.js';
 import { InboundMessageRepository } from './repositories/inbound-message.repository.js';
 import { OpinionRepository } from './repositories/opinion.repository.js';
 import { OutboxRepository } from './repositories/outbox.repository.js';
 import { ResidentRepository } from './repositories/resident.repository.js';
+import { AuditService } from './services/audit.service.js';
 import { OpinionService } from './services/opinion.service.js';
+import { PhoneProtector } from './services/phone-protector.js';
+import { ResidentService } from './services/resident.service.js';
+
+/** What the container reads from the configuration: where secrets live, and the ones given. */
+export interface ContainerSettings {
+  dataDir: string;
+  DATA_KEY?: string;
+  SESSION_SECRET?: string;
+  SESSION_TTL_HOURS: number;
+}
 
 /** Wires repositories, services and the gateway over one connection; the one place that knows them all. */
-export async function createContainer(conn: Connection, log: Logger, insertConn: Connection = conn) {
+export async function createContainer(
+  conn: Connection,
+  log: Logger,
+  insertConn: Connection = conn,
+  settings: ContainerSettings,
+) {
   const models = createModels(conn, insertConn);
   await syncIndexes(models);
+  const secrets = await loadSecrets(settings);
   const notifier = new OutboxNotifier();
   const repositories = {
+    audit: new AuditRepository(models),
     communities: new CommunityRepository(models),
     // Opinion numbers in blocks of 10: one counter write per ten messages; a restart leaves a gap.
     counters: new CounterRepository(models, 10),
     groups: new GroupRepository(models),
+    households: new HouseholdRepository(models),
     inbound: new InboundMessageRepository(models),
     opinions: new OpinionRepository(models),
     outbox: new OutboxRepository(models, (channel, accountId) => notifier.notify(channel, accountId)),
     residents: new ResidentRepository(models),
   };
+  const phones = new PhoneProtector(secrets.dataKey);
+  const sessionCodec = new SessionCodec(secrets.sessionSecret, settings.SESSION_TTL_HOURS * 3_600_000);
+  const sessions = new SessionManager(sessionCodec, repositories.residents);
+  const audit = new AuditService({ audit: repositories.audit, log: log.child({ part: 'audit' }) });
   const services = {
+    audit,
     opinions: new OpinionService(repositories),
+    residents: new ResidentService({ ...repositories, audit }),
   };
   const processor = new MessageProcessor({
     ...repositories,
     handlers: createCommandHandlers(services),
     log,
   });
-  return { conn, models, repositories, services, processor, notifier };
+  return { conn, models, repositories, services, processor, notifier, phones, sessionCodec, sessions };
 }
 
 export type Container = Awaited<ReturnType<typeof createContainer>>;

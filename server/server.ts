@@ -50,8 +50,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     conn.getClient().options.maxPoolSize === 1
       ? await connectMongoose(engine.uri, { dbName: config.MONGODB_DB, maxPoolSize: INSERT_POOL_SIZE })
       : conn;
-  const container = await createContainer(conn, log, insertConn);
-  if (config.DEMO) await seedDemo(container.repositories, log);
+  const container = await createContainer(conn, log, insertConn, config);
+  if (config.DEMO) await seedDemo(container, log);
 
   const shutdown = new AbortController();
   const embedBot = options.embedBot ?? true;

@@ -1,18 +1,27 @@
 import { Schema, type Connection, type InferSchemaType } from 'mongoose';
+import { SCOPE_CODE } from '../../shared/schemas/community.js';
 
-/** A residential community (社区) and the compounds and buildings under it. */
+/**
+ * A residential community (社区) with its compounds (小区), buildings (栋) and units (单元) embedded:
+ * the tree is small, read whole, changed rarely, and every scope check needs only its codes.
+ */
 export const communitySchema = new Schema(
   {
     code: { type: String, required: true, unique: true },
     name: { type: String, required: true },
-    /** Compounds (小区) with their buildings; buildings hold units only as counts here. */
     compounds: [
       {
         _id: false,
-        code: { type: String, required: true },
+        code: { type: String, required: true, match: SCOPE_CODE },
         name: { type: String, required: true },
         buildings: [
-          { _id: false, code: { type: String, required: true }, name: { type: String, required: true } },
+          {
+            _id: false,
+            code: { type: String, required: true, match: SCOPE_CODE },
+            name: { type: String, required: true },
+            /** Unit (单元) codes; households name theirs in the address. */
+            units: { type: [String], default: [] },
+          },
         ],
       },
     ],

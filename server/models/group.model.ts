@@ -2,7 +2,10 @@ import { Schema, type Connection, type InferSchemaType } from 'mongoose';
 import { CHANNELS } from '../../shared/messages.js';
 import { LANGUAGES } from '../../shared/i18n/index.js';
 
-/** A platform group chat the bot is in, bound to a community (null until staff bind it). */
+/**
+ * A platform group chat the bot is in, bound to a community (null until staff bind it) and, within it,
+ * to a scope: the whole community, one compound or one building.
+ */
 export const groupSchema = new Schema(
   {
     channel: { type: String, enum: CHANNELS, required: true },
@@ -11,6 +14,8 @@ export const groupSchema = new Schema(
     name: { type: String, default: '' },
     communityId: { type: Schema.Types.ObjectId, default: null },
     language: { type: String, enum: LANGUAGES, default: 'zh-CN' },
+    /** Scope id (server/policy/scope.ts); null means the whole community. */
+    scopeId: { type: String, default: null },
   },
   { timestamps: true },
 );

@@ -1,5 +1,6 @@
 import type { Connection, Model } from 'mongoose';
 import type { InsertTarget } from '../repositories/batch-insert.js';
+import { auditModel } from './audit.model.js';
 import { communityModel } from './community.model.js';
 import { counterModel } from './counter.model.js';
 import { groupModel } from './group.model.js';
@@ -16,6 +17,7 @@ import { residentModel } from './resident.model.js';
  */
 export function createModels(conn: Connection, insertConn: Connection = conn) {
   const models = {
+    audit: auditModel(conn),
     community: communityModel(conn),
     counter: counterModel(conn),
     group: groupModel(conn),

@@ -2,6 +2,7 @@ import { Types } from 'mongoose';
 import type { Channel } from '../../shared/messages.js';
 import type { Language } from '../../shared/i18n/index.js';
 import type { Models } from '../models/index.js';
+import { scopeId, type ScopeId } from '../policy/scope.js';
 
 export interface GroupRecord {
   id: string;
@@ -10,6 +11,8 @@ export interface GroupRecord {
   name: string;
   communityId: string | null;
   language: Language;
+  /** The scope the group speaks for: its own when staff set one, else its whole community. */
+  scopeId: ScopeId | null;
 }
 
 interface GroupInput {
@@ -19,6 +22,8 @@ interface GroupInput {
   name: string;
   communityId: string | null;
   language: Language;
+  /** A compound or building the group is for; null for the whole community. */
+  scopeId?: ScopeId | null;
 }
 
 const CACHE_MS = 30_000;
@@ -30,6 +35,7 @@ type LeanGroup = {
   name?: string | null;
   communityId?: Types.ObjectId | null;
   language?: string | null;
+  scopeId?: string | null;
 };
 
 const toRecord = (doc: LeanGroup): GroupRecord => ({
@@ -39,11 +45,13 @@ const toRecord = (doc: LeanGroup): GroupRecord => ({
   name: doc.name ?? '',
   communityId: doc.communityId ? String(doc.communityId) : null,
   language: (doc.language ?? 'zh-CN') as Language,
+  scopeId: doc.scopeId ?? (doc.communityId ? scopeId.community(String(doc.communityId)) : null),
 });
 
 const toDoc = (input: GroupInput) => ({
   ...input,
   communityId: input.communityId ? new Types.ObjectId(input.communityId) : null,
+  scopeId: input.scopeId ?? null,
 });
 
 export class GroupRepository {

@@ -1,13 +1,35 @@
 import { Types } from 'mongoose';
+import { isDuplicateKeyError } from '../db/connect.js';
+import {
+  IDENTITY_KINDS,
+  ROLE_SCOPE_KINDS,
+  ROLES,
+  type HouseholdRelation,
+  type IdentityKind,
+  type Role,
+} from '../../shared/schemas/community.js';
 import type { Channel } from '../../shared/messages.js';
 import type { Models } from '../models/index.js';
+import type { RoleAssignment } from '../policy/policy.js';
+import { assignmentKey, uniqueRoles, withMembershipRoles } from '../policy/roles.js';
+import { scopeId, type ScopeId } from '../policy/scope.js';
 
+const isObjectId = (id: string) => /^[0-9a-f]{24}$/i.test(id);
+
+/** A resident as every service sees them; usable as the policy's Actor as it is. */
 export interface ResidentRecord {
   id: string;
   communityId: string;
   householdId: string | null;
+  householdScope: ScopeId | null;
+  relation: HouseholdRelation | null;
+  floorArea: number | null;
   name: string;
-  roles: string[];
+  /** `138****1234`, or null when no number is on file. The full number never leaves the repository. */
+  phoneMasked: string | null;
+  roles: RoleAssignment[];
+  /** Changes with every role or membership write; role updates are conditional on it. */
+  version: number;
 }
 
 export interface Persona extends ResidentRecord {
@@ -15,89 +37,314 @@ export interface Persona extends ResidentRecord {
   address: string | null;
 }
 
+export interface IdentityRecord {
+  channel: Channel;
+  kind: IdentityKind;
+  platformId: string;
+  residentId: string;
+  linkedAt: Date;
+}
+
+/** A phone number as stored: never the plain number (see PhoneProtector). */
+export interface ProtectedPhone {
+  masked: string;
+  hash: string;
+  cipher: string;
+}
+
+export interface Membership {
+  householdId: string;
+  householdScope: ScopeId;
+  relation: HouseholdRelation;
+  /** Owners only; null otherwise. */
+  floorArea: number | null;
+}
+
+export interface NewResident {
+  communityId: string;
+  name: string;
+  membership?: Membership | null;
+  phone?: ProtectedPhone | null;
+  /** Roles besides those the membership implies (owner/tenant are added from it). */
+  roles?: RoleAssignment[];
+  identities?: { channel: Channel; kind: IdentityKind; platformId: string }[];
+}
+
+export type LinkOutcome = 'linked' | 'alreadyLinked' | 'linkedToAnother';
+
 type LeanResident = {
   _id: Types.ObjectId;
   communityId: Types.ObjectId;
   householdId?: Types.ObjectId | null;
+  householdScope?: string | null;
+  relation?: HouseholdRelation | null;
+  floorArea?: number | null;
   name: string;
-  roles: string[];
+  phoneMasked?: string | null;
+  roles?: (RoleAssignment | string)[];
+  version?: number;
 };
+
+type LeanIdentity = {
+  channel: Channel;
+  kind?: IdentityKind;
+  platformId: string;
+  residentId: Types.ObjectId;
+  createdAt?: Date;
+};
+
+/** Releases before scoped roles stored bare role names; read them as held in the community. */
+function readRoles(d: LeanResident): RoleAssignment[] {
+  const community = String(d.communityId);
+  return (d.roles ?? []).flatMap((r): RoleAssignment[] => {
+    if (typeof r !== 'string') return [{ role: r.role, scopeKind: r.scopeKind, scopeId: r.scopeId }];
+    const role = r as Role;
+    return ROLES.includes(role) && ROLE_SCOPE_KINDS[role].includes('community')
+      ? [{ role, scopeKind: 'community', scopeId: scopeId.community(community) }]
+      : [];
+  });
+}
 
 const toRecord = (d: LeanResident): ResidentRecord => ({
   id: String(d._id),
   communityId: String(d.communityId),
   householdId: d.householdId ? String(d.householdId) : null,
+  householdScope: d.householdScope ?? null,
+  relation: d.relation ?? null,
+  floorArea: d.floorArea ?? null,
   name: d.name,
-  roles: d.roles,
+  phoneMasked: d.phoneMasked ?? null,
+  roles: readRoles(d),
+  version: d.version ?? 0,
 });
 
-const CACHE_MS = 30_000;
+const toIdentity = (d: LeanIdentity): IdentityRecord => ({
+  channel: d.channel,
+  kind: d.kind ?? IDENTITY_KINDS[d.channel][0],
+  platformId: d.platformId,
+  residentId: String(d.residentId),
+  linkedAt: d.createdAt ?? new Date(0),
+});
 
-/** Residents, their households and the platform identities that point at them. */
+const rolesFields = (roles: readonly RoleAssignment[]) => ({
+  roles: roles.map((r) => ({ role: r.role, scopeKind: r.scopeKind, scopeId: r.scopeId })),
+  roleKeys: roles.map(assignmentKey),
+});
+
+const membershipFields = (m: Membership | null) => ({
+  householdId: m ? new Types.ObjectId(m.householdId) : null,
+  householdScope: m?.householdScope ?? null,
+  relation: m?.relation ?? null,
+  floorArea: m?.relation === 'owner' ? (m.floorArea ?? null) : null,
+});
+
+const roundArea = (area: number | null) => (area === null ? null : Math.round(area * 100) / 100);
+
+/** Sender lookups: long enough to spare the engine on busy groups, short enough for new bindings. */
+const IDENTITY_CACHE_MS = 30_000;
+/** Session lookups: every API call asks; role changes made in this process clear it at once. */
+const RESIDENT_CACHE_MS = 10_000;
+const MAX_CACHED = 10_000;
+const MAX_RETRIES = 5;
+
+interface Cached<T> {
+  at: number;
+  value: Promise<T>;
+}
+
+function remember<T>(cache: Map<string, Cached<T>>, key: string, ttl: number, load: () => Promise<T>) {
+  const hit = cache.get(key);
+  if (hit && Date.now() - hit.at < ttl) return hit.value;
+  if (cache.size >= MAX_CACHED) cache.clear();
+  const value = load();
+  value.catch(() => cache.delete(key));
+  cache.set(key, { at: Date.now(), value });
+  return value;
+}
+
+/** Residents and the platform identities that point at them. */
 export class ResidentRepository {
-  private readonly byIdentity = new Map<string, { at: number; record: Promise<ResidentRecord | null> }>();
+  private readonly byIdentity = new Map<string, Cached<ResidentRecord | null>>();
+  private readonly byId = new Map<string, Cached<ResidentRecord | null>>();
 
   constructor(private readonly models: Pick<Models, 'resident' | 'identity' | 'household'>) {}
 
   /** Who a platform account belongs to, if bound; asked on every message, so cached briefly. */
   findByIdentity(channel: Channel, platformId: string): Promise<ResidentRecord | null> {
-    const key = `${channel}:${platformId}`;
-    const hit = this.byIdentity.get(key);
-    if (hit && Date.now() - hit.at < CACHE_MS) return hit.record;
-    const record = this.models.identity
-      .findOne({ channel, platformId })
-      .lean()
-      .then(async (identity) => {
-        if (!identity) return null;
-        const doc = await this.models.resident.findById(identity.residentId).lean<LeanResident>();
-        return doc ? toRecord(doc) : null;
-      });
-    record.catch(() => this.byIdentity.delete(key));
-    this.byIdentity.set(key, { at: Date.now(), record });
+    return remember(this.byIdentity, `${channel}:${platformId}`, IDENTITY_CACHE_MS, async () => {
+      const identity = await this.models.identity.findOne({ channel, platformId }).lean<LeanIdentity>();
+      return identity ? this.load(String(identity.residentId)) : null;
+    });
+  }
+
+  /**
+   * By id, as every signed-in request asks; cached briefly. `fresh` skips the cache, for reads that a
+   * conditional write will follow (another process may have changed the resident meanwhile).
+   */
+  findById(id: string, options: { fresh?: boolean } = {}): Promise<ResidentRecord | null> {
+    if (!isObjectId(id)) return Promise.resolve(null);
+    if (options.fresh) return this.load(id);
+    return remember(this.byId, id, RESIDENT_CACHE_MS, () => this.load(id));
+  }
+
+  async create(input: NewResident): Promise<ResidentRecord> {
+    const membership = input.membership ?? null;
+    const roles = withMembershipRoles(uniqueRoles(input.roles ?? []), membership);
+    const doc = await this.models.resident.create({
+      communityId: new Types.ObjectId(input.communityId),
+      name: input.name,
+      ...membershipFields(membership && { ...membership, floorArea: roundArea(membership.floorArea) }),
+      phoneMasked: input.phone?.masked ?? null,
+      phoneHash: input.phone?.hash ?? null,
+      phoneCipher: input.phone?.cipher ?? null,
+      ...rolesFields(roles),
+    });
+    const record = toRecord(doc.toObject() as LeanResident);
+    for (const identity of input.identities ?? []) await this.linkIdentity(record.id, identity);
     return record;
   }
 
-  async createHousehold(input: {
-    communityId: string;
-    compound: string;
-    building: string;
-    unit: string;
-    room: string;
-  }): Promise<string> {
-    const doc = await this.models.household.create({
-      ...input,
-      communityId: new Types.ObjectId(input.communityId),
-      address: `${input.building}-${input.unit}-${input.room}`,
-    });
-    return String(doc._id);
+  /** Links a platform account to the resident; an account already linked elsewhere is left alone. */
+  async linkIdentity(
+    residentId: string,
+    identity: { channel: Channel; kind: IdentityKind; platformId: string },
+  ): Promise<LinkOutcome> {
+    const key = `${identity.channel}:${identity.platformId}`;
+    try {
+      await this.models.identity.create({ ...identity, residentId: new Types.ObjectId(residentId) });
+      return 'linked';
+    } catch (err) {
+      if (!isDuplicateKeyError(err)) throw err;
+      const existing = await this.models.identity
+        .findOne({ channel: identity.channel, platformId: identity.platformId })
+        .lean<LeanIdentity>();
+      return existing && String(existing.residentId) === residentId ? 'alreadyLinked' : 'linkedToAnother';
+    } finally {
+      // A cached "unbound" answer for this sender would hide the new link for half a minute.
+      this.byIdentity.delete(key);
+    }
   }
 
-  async createWithIdentity(input: {
-    communityId: string;
-    householdId: string | null;
-    name: string;
-    roles: string[];
-    identity: { channel: Channel; platformId: string };
-  }): Promise<ResidentRecord> {
-    const doc = await this.models.resident.create({
-      communityId: new Types.ObjectId(input.communityId),
-      householdId: input.householdId ? new Types.ObjectId(input.householdId) : null,
-      name: input.name,
-      roles: input.roles,
-    });
-    await this.models.identity.create({ ...input.identity, residentId: doc._id });
-    return toRecord(doc.toObject() as LeanResident);
+  async identitiesOf(residentId: string): Promise<IdentityRecord[]> {
+    const docs = await this.models.identity
+      .find({ residentId: new Types.ObjectId(residentId) })
+      .sort({ _id: 1 })
+      .limit(50)
+      .lean<LeanIdentity[]>();
+    return docs.map(toIdentity);
+  }
+
+  /**
+   * Replaces the resident's roles if nobody changed them since `expectedVersion` was read; null when
+   * someone did (the caller reloads and decides again) or the resident is gone.
+   */
+  async setRoles(
+    id: string,
+    roles: readonly RoleAssignment[],
+    expectedVersion: number,
+  ): Promise<ResidentRecord | null> {
+    const doc = await this.models.resident
+      .findOneAndUpdate(
+        { _id: new Types.ObjectId(id), version: expectedVersion },
+        { $set: rolesFields(uniqueRoles(roles)), $inc: { version: 1 } },
+        { returnDocument: 'after' },
+      )
+      .lean<LeanResident>();
+    this.forget(id);
+    return doc ? toRecord(doc) : null;
+  }
+
+  /** Moves the resident into a household (or out of any), keeping owner/tenant roles in step. */
+  async setMembership(id: string, membership: Membership | null): Promise<ResidentRecord | null> {
+    for (let attempt = 0; attempt < MAX_RETRIES; attempt++) {
+      const current = await this.load(id);
+      if (!current) return null;
+      const next = membership && { ...membership, floorArea: roundArea(membership.floorArea) };
+      const doc = await this.models.resident
+        .findOneAndUpdate(
+          { _id: new Types.ObjectId(id), version: current.version },
+          {
+            $set: { ...membershipFields(next), ...rolesFields(withMembershipRoles(current.roles, next)) },
+            $inc: { version: 1 },
+          },
+          { returnDocument: 'after' },
+        )
+        .lean<LeanResident>();
+      this.forget(id);
+      if (doc) return toRecord(doc);
+    }
+    throw new Error(`resident ${id} kept changing; membership not set`);
+  }
+
+  async setPhone(id: string, phone: ProtectedPhone | null): Promise<void> {
+    await this.models.resident.updateOne(
+      { _id: new Types.ObjectId(id) },
+      {
+        $set: {
+          phoneMasked: phone?.masked ?? null,
+          phoneHash: phone?.hash ?? null,
+          phoneCipher: phone?.cipher ?? null,
+        },
+      },
+    );
+    this.forget(id);
+  }
+
+  /** Exact lookup by the number's HMAC (see PhoneProtector.hash). */
+  async findByPhoneHash(hash: string, communityId?: string): Promise<ResidentRecord[]> {
+    const query: Record<string, unknown> = { phoneHash: hash };
+    if (communityId) query.communityId = new Types.ObjectId(communityId);
+    const docs = await this.models.resident.find(query).limit(20).lean<LeanResident[]>();
+    return docs.map(toRecord);
+  }
+
+  /** The encrypted number, for the few callers allowed to decrypt it (roster export). */
+  async phoneCipherOf(id: string): Promise<string | null> {
+    const doc = await this.models.resident.findById(id).lean<{ phoneCipher?: string | null }>();
+    return doc?.phoneCipher ?? null;
+  }
+
+  async listByHousehold(householdId: string): Promise<ResidentRecord[]> {
+    const docs = await this.models.resident
+      .find({ householdId: new Types.ObjectId(householdId) })
+      .sort({ _id: 1 })
+      .limit(100)
+      .lean<LeanResident[]>();
+    return docs.map(toRecord);
+  }
+
+  async listByCommunity(communityId: string, limit = 100): Promise<ResidentRecord[]> {
+    const docs = await this.models.resident
+      .find({ communityId: new Types.ObjectId(communityId) })
+      .sort({ _id: 1 })
+      .limit(limit)
+      .lean<LeanResident[]>();
+    return docs.map(toRecord);
+  }
+
+  /** Residents holding `role` exactly at `scope`, e.g. the building leads of building 3. */
+  async listByRole(role: Role, scope: ScopeId): Promise<ResidentRecord[]> {
+    const docs = await this.models.resident
+      .find({ roleKeys: assignmentKey({ role, scopeId: scope }) })
+      .sort({ _id: 1 })
+      .limit(100)
+      .lean<LeanResident[]>();
+    return docs.map(toRecord);
   }
 
   /** Residents with an identity on one channel, with their address: the simulator's cast. */
   async personas(channel: Channel): Promise<Persona[]> {
-    const identities = await this.models.identity.find({ channel }).sort({ _id: 1 }).limit(200).lean();
+    const identities = await this.models.identity
+      .find({ channel })
+      .sort({ _id: 1 })
+      .limit(200)
+      .lean<LeanIdentity[]>();
     const residents = await this.models.resident
       .find({ _id: { $in: identities.map((i) => i.residentId) } })
       .lean<LeanResident[]>();
     const households = await this.models.household
       .find({ _id: { $in: residents.map((r) => r.householdId).filter(Boolean) } })
-      .lean();
+      .lean<{ _id: Types.ObjectId; address: string }[]>();
     const addressOf = new Map(households.map((h) => [String(h._id), h.address]));
     const residentOf = new Map(residents.map((r) => [String(r._id), toRecord(r)]));
     return identities.flatMap((i) => {
@@ -106,5 +353,17 @@ export class ResidentRepository {
       const address = resident.householdId ? (addressOf.get(resident.householdId) ?? null) : null;
       return [{ ...resident, platformId: i.platformId, address }];
     });
+  }
+
+  private async load(id: string): Promise<ResidentRecord | null> {
+    const doc = await this.models.resident.findById(id).lean<LeanResident>();
+    return doc ? toRecord(doc) : null;
+  }
+
+  /** Drops what this process cached about a resident after it changed. */
+  private forget(id: string): void {
+    this.byId.delete(id);
+    // Sender entries are keyed by platform id; changes are rare staff actions, so drop them all.
+    this.byIdentity.clear();
   }
 }

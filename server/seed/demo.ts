@@ -1,9 +1,15 @@
+import type { Role } from '../../shared/schemas/community.js';
+import type { HouseholdRelation } from '../../shared/schemas/community.js';
 import type { Channel } from '../../shared/messages.js';
 import type { Language } from '../../shared/i18n/index.js';
 import type { Logger } from '../logger.js';
+import { assignment } from '../policy/roles.js';
+import { scopeId, type ScopeId } from '../policy/scope.js';
 import type { CommunityRepository } from '../repositories/community.repository.js';
 import type { GroupRepository } from '../repositories/group.repository.js';
+import type { HouseholdRecord, HouseholdRepository } from '../repositories/household.repository.js';
 import type { ResidentRepository } from '../repositories/resident.repository.js';
+import type { PhoneProtector } from '../services/phone-protector.js';
 
 export const DEMO_COMMUNITY_CODE = 'lingshan';
 
@@ -18,62 +24,148 @@ const HOUSEHOLDS = [
   { building: '5', unit: '2', room: '802' },
 ];
 
-const RESIDENTS: { name: string; id: string; household: number | null; roles: string[] }[] = [
-  { name: '王秀英', id: 'sim-wang', household: 1, roles: ['resident', 'owner'] },
-  { name: '李建国', id: 'sim-li', household: 3, roles: ['resident', 'owner', 'partyMember'] },
-  { name: '张老师', id: 'sim-zhang', household: 0, roles: ['resident', 'tenant'] },
-  { name: '刘楼长', id: 'sim-liu', household: 2, roles: ['resident', 'owner', 'buildingLead'] },
-  { name: 'Emma Chen', id: 'sim-emma', household: 4, roles: ['resident', 'tenant'] },
-  { name: '陈书记', id: 'sim-chen', household: null, roles: ['secretary'] },
+type Where = 'community' | 'building';
+
+interface DemoResident {
+  name: string;
+  /** The simulator's platform id; the simulator and end-to-end tests rely on these. */
+  id: string;
+  household: { index: number; relation: HouseholdRelation; floorArea?: number } | null;
+  /** Roles besides owner/tenant, which follow the household. */
+  roles: { role: Role; at: Where }[];
+  phone: string;
+}
+
+const RESIDENTS: DemoResident[] = [
+  {
+    name: '王秀英',
+    id: 'sim-wang',
+    household: { index: 1, relation: 'owner', floorArea: 89.56 },
+    roles: [{ role: 'resident', at: 'community' }],
+    phone: '13812345001',
+  },
+  {
+    name: '李建国',
+    id: 'sim-li',
+    household: { index: 3, relation: 'owner', floorArea: 102.3 },
+    roles: [
+      { role: 'resident', at: 'community' },
+      { role: 'partyMember', at: 'community' },
+    ],
+    phone: '13912345002',
+  },
+  {
+    name: '张老师',
+    id: 'sim-zhang',
+    household: { index: 0, relation: 'tenant' },
+    roles: [{ role: 'resident', at: 'community' }],
+    phone: '15012345003',
+  },
+  {
+    name: '刘楼长',
+    id: 'sim-liu',
+    household: { index: 2, relation: 'owner', floorArea: 76.8 },
+    roles: [
+      { role: 'resident', at: 'community' },
+      // Building lead of building 3, where the household is.
+      { role: 'buildingLead', at: 'building' },
+    ],
+    phone: '18612345004',
+  },
+  {
+    name: 'Emma Chen',
+    id: 'sim-emma',
+    household: { index: 4, relation: 'tenant' },
+    roles: [{ role: 'resident', at: 'community' }],
+    phone: '17712345005',
+  },
+  {
+    name: '陈书记',
+    id: 'sim-chen',
+    household: null,
+    roles: [{ role: 'secretary', at: 'community' }],
+    phone: '13612345006',
+  },
+  {
+    name: '周管理员',
+    id: 'sim-admin',
+    household: null,
+    roles: [{ role: 'admin', at: 'community' }],
+    phone: '13712345007',
+  },
 ];
 
-const GROUPS: { id: string; name: string; language: Language }[] = [
+const GROUPS: { id: string; name: string; language: Language; building?: string }[] = [
   { id: 'sim-group-all', name: '灵山小区居民群', language: 'zh-CN' },
-  { id: 'sim-group-b3', name: '3栋邻里群', language: 'zh-CN' },
+  { id: 'sim-group-b3', name: '3栋邻里群', language: 'zh-CN', building: '3' },
   { id: 'sim-group-intl', name: 'Lingshan International', language: 'en' },
 ];
 
+export interface DemoSeedDeps {
+  repositories: {
+    communities: CommunityRepository;
+    groups: GroupRepository;
+    residents: ResidentRepository;
+    households: HouseholdRepository;
+  };
+  phones: PhoneProtector;
+}
+
 /** Seeds the demo community on an empty database; a second process racing it hits the unique code. */
 export async function seedDemo(
-  deps: { communities: CommunityRepository; groups: GroupRepository; residents: ResidentRepository },
+  deps: DemoSeedDeps,
   log: Logger,
   channel: Channel = 'simulator',
 ): Promise<boolean> {
-  if ((await deps.communities.count()) > 0) return false;
-  const community = await deps.communities.create({
+  const { communities, groups, residents, households } = deps.repositories;
+  if ((await communities.count()) > 0) return false;
+  const community = await communities.create({
     code: DEMO_COMMUNITY_CODE,
     name: '灵山社区',
     compounds: [
       {
         code: COMPOUND,
         name: '灵山花园',
-        buildings: ['1', '2', '3', '4', '5'].map((b) => ({ code: b, name: `${b}栋` })),
+        buildings: ['1', '2', '3', '4', '5'].map((b) => ({ code: b, name: `${b}栋`, units: ['1', '2'] })),
       },
     ],
   });
-  const householdIds: string[] = [];
-  for (const h of HOUSEHOLDS) {
-    householdIds.push(
-      await deps.residents.createHousehold({ communityId: community.id, compound: COMPOUND, ...h }),
-    );
-  }
+  const homes: HouseholdRecord[] = [];
+  for (const h of HOUSEHOLDS)
+    homes.push(await households.ensure({ communityId: community.id, compound: COMPOUND, ...h }));
+
   for (const r of RESIDENTS) {
-    await deps.residents.createWithIdentity({
+    const home = r.household ? homes[r.household.index]! : null;
+    const where = (at: Where): ScopeId =>
+      at === 'building' && home
+        ? scopeId.building(community.id, COMPOUND, home.building)
+        : scopeId.community(community.id);
+    await residents.create({
       communityId: community.id,
-      householdId: r.household === null ? null : householdIds[r.household]!,
       name: r.name,
-      roles: r.roles,
-      identity: { channel, platformId: r.id },
+      membership:
+        home && r.household
+          ? {
+              householdId: home.id,
+              householdScope: home.scope,
+              relation: r.household.relation,
+              floorArea: r.household.floorArea ?? null,
+            }
+          : null,
+      phone: deps.phones.protect(r.phone),
+      roles: r.roles.map((a) => assignment(a.role, where(a.at))),
+      identities: [{ channel, kind: channel === 'simulator' ? 'simulator' : 'contactId', platformId: r.id }],
     });
   }
   for (const g of GROUPS) {
-    await deps.groups.create({
+    await groups.create({
       channel,
       platformGroupId: g.id,
       accountId: 'simulator',
       name: g.name,
       communityId: community.id,
       language: g.language,
+      scopeId: g.building ? scopeId.building(community.id, COMPOUND, g.building) : null,
     });
   }
   log.info({ community: community.code }, 'seeded the demo community');

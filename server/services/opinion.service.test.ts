@@ -2,8 +2,12 @@ import { describe, expect, it } from 'vitest';
 import type { CommunityRepository } from '../repositories/community.repository.js';
 import type { CounterRepository } from '../repositories/counter.repository.js';
 import type { NewOpinion, OpinionRecord, OpinionRepository } from '../repositories/opinion.repository.js';
+import type { AppError } from '../errors.js';
+import { guestActor } from '../policy/policy.js';
 import { maskName } from './opinion.presenter.js';
 import { OpinionService, type SubmitOpinionInput } from './opinion.service.js';
+
+const COMMUNITY = 'c0c0c0c0c0c0c0c0c0c0c0c0';
 
 /** In-memory stand-ins with the repositories' contracts: unique source keys, increasing numbers. */
 function fakes() {
@@ -18,9 +22,18 @@ function fakes() {
     async findBySourceKey(key: string) {
       return rows.find((r) => r.sourceKey === key) ?? null;
     },
+    async listRecent() {
+      return rows;
+    },
+    async countByCategory() {
+      return {};
+    },
   } as unknown as OpinionRepository;
   const counters = { next: async () => ++seq } as unknown as CounterRepository;
-  const communities = { findByCode: async () => null } as unknown as CommunityRepository;
+  const communities = {
+    findByCode: async (code: string) =>
+      code === 'lingshan' ? { id: COMMUNITY, code, name: '灵山社区' } : null,
+  } as unknown as CommunityRepository;
   return { rows, service: new OpinionService({ opinions, counters, communities }) };
 }
 
@@ -74,6 +87,32 @@ describe('OpinionService.submit', () => {
     expect(retry).toEqual({ ...first, kind: 'duplicate' });
     expect(collision).toEqual({ ...first, kind: 'duplicate' });
     expect(rows).toHaveLength(1);
+  });
+});
+
+describe('OpinionService.list', () => {
+  const query = { community: 'lingshan', limit: 30 };
+
+  it('a resident of the community reads its opinions', async () => {
+    const { service } = fakes();
+    await service.submit(input({ communityId: COMMUNITY }));
+    const list = await service.list(query, guestActor(COMMUNITY));
+    expect(list.items.map((o) => o.author)).toEqual(['王**']);
+  });
+
+  it('403 for a resident of another community', async () => {
+    const { service } = fakes();
+    const err = (await service.list(query, guestActor('d'.repeat(24))).catch((e: unknown) => e)) as AppError;
+    expect([err.status, err.params.action]).toEqual([403, 'access.actions.opinion.read']);
+  });
+
+  it('an anonymous visitor (demo routes only) reads them; an unknown community is 404 either way', async () => {
+    const { service } = fakes();
+    expect((await service.list(query, null)).items).toEqual([]);
+    const err = (await service
+      .list({ ...query, community: 'nope' }, null)
+      .catch((e: unknown) => e)) as AppError;
+    expect(err.status).toBe(404);
   });
 });
 

@@ -4,6 +4,9 @@ import type { Language } from '../../shared/i18n/index.js';
 import type { ListOpinionsQuery, OpinionList } from '../../shared/schemas/opinion.js';
 import { MAX_OPINION_LENGTH } from '../../shared/commands/parser.js';
 import { notFound } from '../errors.js';
+import { assertCan } from '../policy/authorize.js';
+import type { Actor } from '../policy/policy.js';
+import { scopeId } from '../policy/scope.js';
 import type { CommunityRepository } from '../repositories/community.repository.js';
 import type { CounterRepository } from '../repositories/counter.repository.js';
 import type { OpinionRepository } from '../repositories/opinion.repository.js';
@@ -77,10 +80,14 @@ export class OpinionService {
     return { kind: 'created', number, category };
   }
 
-  /** The community's opinion wall is public to its residents in this release (sign-in comes next). */
-  async list(query: ListOpinionsQuery): Promise<OpinionList> {
+  /**
+   * The community's opinion wall, for its residents. `viewer` null is an anonymous visitor, which only
+   * the demo's routes let through.
+   */
+  async list(query: ListOpinionsQuery, viewer: Actor | null): Promise<OpinionList> {
     const community = await this.deps.communities.findByCode(query.community);
     if (!community) throw notFound('community');
+    if (viewer) assertCan(viewer, 'opinion.read', { scope: scopeId.community(community.id) });
     const [items, counts] = await Promise.all([
       this.deps.opinions.listRecent({
         communityId: community.id,

@@ -79,11 +79,17 @@ async function startPath(pacing: Pacing = NO_PACING) {
     adapters: [adapter],
   });
   servers.push(server);
-  await server.container.repositories.communities.create({
+  const community = await server.container.repositories.communities.create({
     code: COMMUNITY,
     name: '灵山社区',
     compounds: [],
   });
+  // Outside demo mode the opinion wall is for signed-in residents of the community.
+  const reader = await server.container.repositories.residents.create({
+    communityId: community.id,
+    name: '读者',
+  });
+  const readerCookie = `nb_session=${server.container.sessionCodec.encode(reader.id).value}`;
 
   const resident = (name: string) => mocker.createContact({ name });
 
@@ -100,7 +106,9 @@ async function startPath(pacing: Pacing = NO_PACING) {
 
   /** GET /api/opinions over HTTP, as the mini-app reads them. */
   const opinions = async (): Promise<OpinionList> => {
-    const res = await fetch(`${server.url}/api/opinions?community=${COMMUNITY}`);
+    const res = await fetch(`${server.url}/api/opinions?community=${COMMUNITY}`, {
+      headers: { cookie: readerCookie },
+    });
     expect(res.status).toBe(200);
     return (await res.json()) as OpinionList;
   };

@@ -2,10 +2,18 @@ import type { TFunction } from 'i18next';
 import type { ParsedCommand } from '../../../shared/commands/parser.js';
 import type { Language } from '../../../shared/i18n/index.js';
 import type { InboundMessage, OutboundContent } from '../../../shared/messages.js';
+import type { Action } from '../../policy/actions.js';
+import { grantedScopes } from '../../policy/policy.js';
 import type { GroupRecord } from '../../repositories/group.repository.js';
 import type { ResidentRecord } from '../../repositories/resident.repository.js';
 import type { OpinionService } from '../../services/opinion.service.js';
-import { commandErrorText, helpText, notYetAvailableText, unknownCommandText } from './talkers.js';
+import {
+  commandErrorText,
+  helpText,
+  notYetAvailableText,
+  staffForbiddenText,
+  unknownCommandText,
+} from './talkers.js';
 import { handleOpinion } from './opinion.command.js';
 
 /** Everything a command handler may know about the message it answers. */
@@ -26,10 +34,36 @@ export interface CommandHandlers {
 
 const text = (value: string): OutboundContent => ({ kind: 'text', text: value });
 
+/** Staff commands and the policy action each needs. */
+export const STAFF_COMMAND_ACTIONS = {
+  notice: 'notice.send',
+  reminder: 'reminder.create',
+  createPoll: 'poll.create',
+  approve: 'binding.decide',
+  reject: 'binding.decide',
+} as const satisfies Partial<Record<ParsedCommand['intent'], Action>>;
+
+const isStaffIntent = (intent: string): intent is keyof typeof STAFF_COMMAND_ACTIONS =>
+  Object.hasOwn(STAFF_COMMAND_ACTIONS, intent);
+
+/**
+ * The policy's first say on a staff command: does the sender hold its action anywhere? Each feature
+ * then asks again about the object it acts on (a request's household, a notice's scope).
+ */
+export function mayUseStaffCommand(
+  ctx: Pick<CommandContext, 'resident'>,
+  intent: keyof typeof STAFF_COMMAND_ACTIONS,
+) {
+  return ctx.resident !== null && grantedScopes(ctx.resident, STAFF_COMMAND_ACTIONS[intent]).length > 0;
+}
+
 /** Routes each intent to its feature; intents whose feature is not built yet say so plainly. */
 export function createCommandHandlers(services: { opinions: OpinionService }): CommandHandlers {
   return {
     async handle(command, ctx) {
+      // Before any syntax help, so residents are not taught commands they cannot use.
+      if (isStaffIntent(command.intent) && !mayUseStaffCommand(ctx, command.intent))
+        return [text(staffForbiddenText(ctx.t, command.intent))];
       if (command.error) return [text(commandErrorText(ctx.t, command.intent, command.error))];
       switch (command.intent) {
         case 'opinion':

@@ -38,3 +38,6 @@ export const unknownCommandText = (t: TFunction, word: string) => t('bot.unknown
 
 export const notYetAvailableText = (t: TFunction, intent: CommandIntent) =>
   t('bot.notYetAvailable', { command: commandWord(t, intent) });
+
+export const staffForbiddenText = (t: TFunction, intent: CommandIntent) =>
+  t('access.botForbidden', { command: commandWord(t, intent) });

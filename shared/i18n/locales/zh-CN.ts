@@ -68,6 +68,13 @@ export const zhCN = {
     engineUnavailable: '数据库暂时不可用',
     shuttingDown: '服务正在重启，请稍后重试',
   },
+  /** Answers to WeCom's servers when a callback is refused. */
+  wecom: {
+    replayed: '该请求已收到过',
+    undecryptable: '消息无法解密',
+    wrongReceiver: '消息不是发给本企业的',
+    badMessage: '消息格式无法识别',
+  },
   what: {
     opinion: '该意见',
     group: '该群',
@@ -119,6 +126,107 @@ export const zhCN = {
     placeholder: '输入消息…',
     bot: '社区小助手',
     openApp: '打开小程序',
+  },
+  /** Sign-in and permissions. */
+  access: {
+    signInRequired: '请先登录',
+    sessionInvalid: '登录信息无效，请重新登录',
+    sessionExpired: '登录已过期，请重新登录',
+    forbidden: '您没有权限{{action}}',
+    botForbidden: '您没有权限使用 {{command}}',
+    actions: {
+      binding: { request: '申请绑定住户', decide: '审批绑定申请' },
+      resident: { read: '查看该居民的信息', updateRoles: '调整该居民的角色', grantAdmin: '任免管理员' },
+      household: { read: '查看该住户的信息' },
+      roster: { import: '导入花名册', export: '导出花名册' },
+      audit: { read: '查看操作记录' },
+      opinion: { read: '查看这个社区的意见' },
+      notice: { send: '发送通知' },
+      reminder: { create: '设置提醒' },
+      poll: { create: '发起投票' },
+    },
+  },
+  /** Community tree, residents and their roles. */
+  directory: {
+    what: { resident: '该居民', household: '该住户' },
+    roles: {
+      resident: '居民',
+      owner: '业主',
+      tenant: '租户',
+      buildingLead: '楼道长',
+      gridWorker: '网格员',
+      volunteer: '志愿者',
+      partyMember: '党员',
+      secretary: '社区书记',
+      committeeMember: '委员',
+      propertyStaff: '物业人员',
+      merchant: '商家',
+      admin: '管理员',
+    },
+    relations: { owner: '业主', tenant: '租户', family: '家属' },
+    scopes: { community: '社区', compound: '小区', building: '楼栋', household: '住户' },
+    errors: {
+      unknownScope: '找不到这个范围',
+      roleScopeMismatch: '“{{role}}”不能设在“{{scope}}”这一级',
+      rolesChanged: '该居民的角色刚被别人修改过，请刷新后再试',
+      invalidPhone: '手机号不对，应为 11 位大陆手机号',
+    },
+  },
+  /** Roster (住户花名册) import and export: column headers, accepted spellings, messages. */
+  roster: {
+    /** Column headers written on export; also accepted on import. */
+    headers: {
+      building: '楼栋',
+      unit: '单元',
+      room: '房号',
+      name: '姓名',
+      phone: '手机号',
+      relation: '身份',
+      area: '建筑面积(㎡)',
+      note: '备注',
+    },
+    /** Other header spellings accepted on import; compared ignoring spaces, case, width and bracketed units. */
+    headerAliases: {
+      building: ['楼号', '楼栋号', '栋号', '幢号', '楼', '栋', '幢'],
+      unit: ['单元号'],
+      room: ['房间号', '门牌号', '室号', '房间'],
+      name: ['居民姓名', '住户姓名', '人员姓名'],
+      phone: ['手机', '手机号码', '联系电话', '电话', '联系方式'],
+      relation: ['身份类别', '人员类别', '住户类型', '人员类型'],
+      area: ['建筑面积', '面积', '房屋面积', '产权面积'],
+      note: ['备注信息', '说明'],
+    },
+    /** Words around a building, unit or room number that import strips: 3号楼 → 3, 2单元 → 2, 501室 → 501. */
+    addressWords: {
+      building: ['号楼', '栋', '幢', '座', '号', '#'],
+      unit: ['单元', '号'],
+      room: ['室', '房', '号'],
+    },
+    /** Accepted words per relation; the first is written on export. */
+    relations: {
+      owner: ['业主', '产权人', '房主'],
+      tenant: ['租户', '租客', '承租人'],
+      family: ['家庭成员', '家属', '成员', '同住人'],
+    },
+    /** Units that may follow an area: 89.5平方米. */
+    areaUnits: ['平方米', '平米', '㎡'],
+    sheets: { roster: '住户花名册', errors: '导入错误' },
+    errorColumns: { rowNumber: '行号', field: '列', value: '填写内容', problem: '问题' },
+    errors: {
+      missing: '必填项未填写',
+      badPhone: '手机号应为 1 开头的 11 位大陆手机号',
+      badAddress: '楼栋、单元、房号应为数字或字母，如 3、2、501',
+      badRelation: '身份应为 业主、租户 或 家庭成员',
+      badArea: '建筑面积应为 0 到 {{max}} 之间的数字，业主应大于 0',
+      duplicateRow: '与第 {{row}} 行重复（同一地址、同一姓名）',
+      tooLong: '内容过长，最多 {{max}} 个字',
+    },
+    fileErrors: {
+      notXlsx: '文件不是 Excel 工作簿，请在 Excel 中另存为 .xlsx 后再上传',
+      empty: '文件中没有住户数据',
+      missingHeaders: '缺少必填列：{{columns}}',
+      tooManyRows: '超过 {{max}} 行上限，请拆分后分批导入',
+    },
   },
 };
 
