@@ -60,8 +60,8 @@ export function createApp(options: AppOptions): Koa {
   app.use(requestContext(log));
   app.use(errorHandler());
   app.use(async (ctx, next) => {
-    // The gateway reads its raw body itself to check the signature over the exact bytes.
-    if (ctx.path.startsWith('/gateway/')) return next();
+    // The gateway and platform webhooks read their raw bodies to check signatures over the exact bytes.
+    if (ctx.path.startsWith('/gateway/') || ctx.path.startsWith('/webhooks/')) return next();
     return bodyParser({ enableTypes: ['json', 'form'], jsonLimit: '256kb' })(ctx, next);
   });
   app.use(sessions(container.sessions));

@@ -1,6 +1,7 @@
 import type { ChannelAdapter, Pacing, SendResult } from '../runtime/adapter.js';
 import type { BotPlugin } from '../runtime/bot.js';
 import type { ClaimedEntry, DeliveryReport, GatewayClient } from '../runtime/gateway-client.js';
+import { SendWindow } from './send-window.js';
 
 export interface OutboxDeliveryOptions {
   client: GatewayClient;
@@ -53,8 +54,21 @@ export function OutboxDelivery(options: OutboxDeliveryOptions): BotPlugin {
   const stop = new AbortController();
   const loops: Promise<void>[] = [];
 
+  /** Gives an entry back without counting an attempt: it goes out once `afterMs` has passed. */
+  const handBack = (entry: ClaimedEntry, afterMs: number, reason: string): DeliveryReport => ({
+    id: entry.id,
+    claimToken: entry.claimToken,
+    ok: false,
+    error: reason,
+    retryable: true,
+    retryAfterMs: Math.max(0, Math.ceil(afterMs)),
+    deferred: true,
+  });
+
   async function run(adapter: ChannelAdapter, log: { warn(o: object, m?: string): void }) {
     let lastSentAt = 0;
+    const limit = adapter.sendLimit;
+    const window = limit ? new SendWindow(limit) : null;
     while (!stop.signal.aborted) {
       let entries: ClaimedEntry[];
       try {
@@ -75,17 +89,18 @@ export function OutboxDelivery(options: OutboxDeliveryOptions): BotPlugin {
         if (wait > 0) await sleep(wait, stop.signal);
         if (stop.signal.aborted) {
           // Hand back what was claimed but not sent, so another worker takes it at once.
-          const rest = entries.slice(index).map((e) => ({
-            id: e.id,
-            claimToken: e.claimToken,
-            ok: false,
-            error: 'worker stopping',
-            retryable: true,
-            retryAfterMs: 0,
-          }));
+          const rest = entries.slice(index).map((e) => handBack(e, 0, 'worker stopping'));
           await options.client.report(rest).catch(() => undefined);
           break;
         }
+        const key = limit?.key(entry) ?? null;
+        const blockedFor = key && window ? window.waitFor(key) : 0;
+        if (key && blockedFor > 0) {
+          // The platform would refuse it now (20 a minute per robot): let it wait in the outbox instead.
+          await options.client.report([handBack(entry, blockedFor, 'sender limit')]).catch(() => undefined);
+          continue;
+        }
+        if (key) window?.record(key);
         const result = await adapter
           .send(entry)
           .catch((err: unknown): SendResult => ({ ok: false, error: String(err), retryable: true }));

@@ -18,6 +18,23 @@ export interface Pacing {
 }
 
 /**
+ * A platform's published limit per sender, e.g. a WeCom or DingTalk group robot: at most `max` sends
+ * in any `windowMs`. `key` names the sender a message goes through (null: not limited).
+ */
+export interface SendLimit {
+  max: number;
+  windowMs: number;
+  key(message: OutboundMessage): string | null;
+}
+
+/** WeCom and DingTalk group robots: 20 messages a minute each, one robot per group. */
+export const GROUP_ROBOT_LIMIT: SendLimit = {
+  max: 20,
+  windowMs: 60_000,
+  key: (message) => (message.groupId ? `group:${message.groupId}` : null),
+};
+
+/**
  * One bot account on one platform. Only code under bot/adapters/<platform>/ knows the platform;
  * everything else sees InboundMessage and OutboundMessage.
  */
@@ -27,6 +44,8 @@ export interface ChannelAdapter {
   readonly accountId: string;
   readonly capabilities: ChannelCapabilities;
   readonly pacing: Pacing;
+  /** Limits per sender within the account; the delivery loop never sends past them. */
+  readonly sendLimit?: SendLimit;
   start(onMessage: (message: InboundMessage) => void): Promise<void>;
   send(message: OutboundMessage): Promise<SendResult>;
   stop(): Promise<void>;

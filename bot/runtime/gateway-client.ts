@@ -16,6 +16,8 @@ export interface DeliveryReport {
   error?: string;
   retryable?: boolean;
   retryAfterMs?: number;
+  /** Handed back unsent (sender limit, shutdown): not counted as a failed attempt. */
+  deferred?: boolean;
 }
 
 export class GatewayError extends Error {

@@ -46,7 +46,15 @@ export function gatewayRouter(deps: GatewayDeps): Router {
     };
     let entries = await claimAll();
     if (entries.length === 0 && input.waitMs > 0 && !deps.shutdown.aborted) {
-      await deps.notifier.wait(input.channel, input.accountId, input.waitMs, deps.shutdown);
+      // Wake for a new entry, or when a retried or deferred one falls due, whichever comes first.
+      const nextDue = await deps.outbox.nextDueAt(input.channel, input.accountId);
+      const untilDue = nextDue ? Math.max(nextDue.getTime() - Date.now(), 0) : input.waitMs;
+      await deps.notifier.wait(
+        input.channel,
+        input.accountId,
+        Math.min(input.waitMs, untilDue),
+        deps.shutdown,
+      );
       entries = await claimAll();
     }
     ctx.body = { entries };
@@ -56,13 +64,16 @@ export function gatewayRouter(deps: GatewayDeps): Router {
     const { results } = parseOrThrow(reportSchema, ctx.verifiedBody);
     let settled = 0;
     for (const r of results) {
-      const ok = r.ok
-        ? await deps.outbox.markSent(r.id, r.claimToken)
-        : await deps.outbox.markFailed(r.id, r.claimToken, r.error ?? 'unknown', (attempts) =>
-            r.retryable && attempts < MAX_DELIVERY_ATTEMPTS
-              ? new Date(Date.now() + (r.retryAfterMs ?? retryDelayMs(attempts)))
-              : null,
-          );
+      let ok: boolean;
+      if (r.ok) ok = await deps.outbox.markSent(r.id, r.claimToken);
+      else if (r.deferred)
+        ok = await deps.outbox.defer(r.id, r.claimToken, new Date(Date.now() + (r.retryAfterMs ?? 0)));
+      else
+        ok = await deps.outbox.markFailed(r.id, r.claimToken, r.error ?? 'unknown', (attempts) =>
+          r.retryable && attempts < MAX_DELIVERY_ATTEMPTS
+            ? new Date(Date.now() + (r.retryAfterMs ?? retryDelayMs(attempts)))
+            : null,
+        );
       if (ok) settled++;
     }
     ctx.body = { settled };

@@ -24,6 +24,8 @@ export const reportSchema = z.object({
         /** Permanent failures (bad group, blocked bot) are not retried. */
         retryable: z.boolean().default(true),
         retryAfterMs: z.number().int().min(0).max(86_400_000).optional(),
+        /** Handed back unsent by the worker (a sender limit, shutdown): not a failed attempt. */
+        deferred: z.boolean().default(false),
       }),
     )
     .max(50),

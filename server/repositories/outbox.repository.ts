@@ -110,6 +110,27 @@ export class OutboxRepository {
     return true;
   }
 
+  /** When the next waiting entry for a sender falls due (retries and deferrals wait in the queue). */
+  async nextDueAt(channel: Channel, accountId: string): Promise<Date | null> {
+    const doc = await this.models.outbox
+      .findOne({ channel, accountId, status: 'pending' }, { availableAt: 1 })
+      .sort({ availableAt: 1 })
+      .lean<{ availableAt: Date }>();
+    return doc?.availableAt ?? null;
+  }
+
+  /** Puts a claimed entry back unsent until `availableAt`, taking back the attempt its claim counted. */
+  async defer(id: string, claimToken: string, availableAt: Date): Promise<boolean> {
+    const res = await this.models.outbox.updateOne(
+      { _id: id, claimToken },
+      {
+        $set: { status: 'pending', availableAt, leaseUntil: null, claimToken: null },
+        $inc: { attempts: -1 },
+      },
+    );
+    return res.modifiedCount === 1;
+  }
+
   /** `retryAt` decides from the attempts so far when to try again, or null to give up for good. */
   async markFailed(
     id: string,

@@ -1,6 +1,11 @@
 import type { Middleware } from 'koa';
 import type { ChannelCapabilities, InboundMessage, OutboundMessage } from '../../../shared/messages.js';
-import type { ChannelAdapter, Pacing, SendResult } from '../../runtime/adapter.js';
+import {
+  GROUP_ROBOT_LIMIT,
+  type ChannelAdapter,
+  type Pacing,
+  type SendResult,
+} from '../../runtime/adapter.js';
 import type { BotLogger } from '../../runtime/bot.js';
 import { conversationKey, senderIdOf, toInboundMessage, type RobotMessage } from './dingtalk-message.js';
 import { MAX_TEXT_LENGTH, renderForDingTalk, type DingTalkPayload } from './dingtalk-render.js';
@@ -82,8 +87,9 @@ export function resultForErrcode(errcode: number, errmsg: string): SendResult {
 export class DingTalkAdapter implements ChannelAdapter {
   readonly channel = 'dingtalk' as const;
   readonly accountId: string;
-  // Limits are per robot (20 a minute), not per account; the delivery side paces by group.
+  // Limits are per group robot, not per account: the delivery loop keeps each group under them.
   readonly pacing: Pacing = { minDelayMs: 0, maxDelayMs: 0 };
+  readonly sendLimit = GROUP_ROBOT_LIMIT;
   readonly capabilities: ChannelCapabilities = {
     markdown: true,
     linkCard: true,

@@ -8,7 +8,7 @@ import {
   TIMESTAMP_HEADER,
   verifyDingTalkCallback,
 } from './dingtalk-signature.js';
-import { BodyTooLargeError, readRawBody } from './raw-body.js';
+import { BodyTooLargeError, readRawBody } from '../../runtime/webhook-body.js';
 
 export const DINGTALK_WEBHOOK_PATH = '/webhooks/dingtalk';
 const MAX_BODY_BYTES = 256 * 1024;

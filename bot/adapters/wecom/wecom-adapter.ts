@@ -1,6 +1,11 @@
 import { z } from 'zod';
 import type { ChannelCapabilities, InboundMessage, OutboundMessage } from '../../../shared/messages.js';
-import type { ChannelAdapter, Pacing, SendResult } from '../../runtime/adapter.js';
+import {
+  GROUP_ROBOT_LIMIT,
+  type ChannelAdapter,
+  type Pacing,
+  type SendResult,
+} from '../../runtime/adapter.js';
 import type { BotLogger } from '../../runtime/bot.js';
 import { assertEncodingAesKey } from './wecom-crypto.js';
 import { renderForResponseUrl, renderForRobot, TEXT_MAX_BYTES, type RobotPayload } from './wecom-render.js';
@@ -102,8 +107,9 @@ export function robotResolverFromJson(json: string | undefined): RobotResolver {
 export class WeComAdapter implements ChannelAdapter, WeComReceiver {
   readonly channel = 'wecom' as const;
   readonly accountId: string;
-  // Robots allow 20 messages a minute each, per group: the outbox paces per robot, not per account.
+  // Limits are per group robot, not per account: the delivery loop keeps each group under them.
   readonly pacing: Pacing = { minDelayMs: 0, maxDelayMs: 0 };
+  readonly sendLimit = GROUP_ROBOT_LIMIT;
   readonly capabilities: ChannelCapabilities = {
     markdown: true,
     linkCard: false,

@@ -3,7 +3,7 @@ import { languageFromAcceptLanguage, translator } from '../../../shared/i18n/ind
 import type { InboundMessage } from '../../../shared/messages.js';
 import type { BotLogger } from '../../runtime/bot.js';
 import { FlatXmlError, parseFlatXml } from './flat-xml.js';
-import { BodyTooLargeError, readRawBody } from './raw-body.js';
+import { BodyTooLargeError, readRawBody } from '../../runtime/webhook-body.js';
 import { MemoryReplayGuard, type ReplayGuard } from './replay-guard.js';
 import { decryptWeCom, verifyWeComSignature, WeComCryptoError, type Decrypted } from './wecom-crypto.js';
 import {

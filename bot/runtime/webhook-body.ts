@@ -3,11 +3,12 @@ import type { Context } from 'koa';
 export class BodyTooLargeError extends Error {
   constructor() {
     super('request body too large');
+    this.name = 'BodyTooLargeError';
   }
 }
 
 /**
- * The request body as text. The server's JSON body parser may already have read the stream (it
+ * The request body of a platform webhook as text, for signature checks over the exact bytes. The server's JSON body parser may already have read the stream (it
  * keeps the text in `rawBody`); otherwise the bytes are read here with a size cap.
  */
 export async function readRawBody(ctx: Context, limitBytes: number): Promise<string> {

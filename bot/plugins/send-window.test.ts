@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { SendWindow } from './send-window.js';
+
+describe('SendWindow', () => {
+  it('allows max sends per window per key, then says how long to wait', () => {
+    const w = new SendWindow({ max: 3, windowMs: 60_000 });
+    for (const t of [0, 10, 20]) {
+      expect(w.waitFor('robot-a', t)).toBe(0);
+      w.record('robot-a', t);
+    }
+    expect(w.waitFor('robot-a', 30)).toBe(59_970);
+    // Another sender is not affected.
+    expect(w.waitFor('robot-b', 30)).toBe(0);
+  });
+
+  it('frees a slot exactly when the oldest send leaves the window', () => {
+    const w = new SendWindow({ max: 2, windowMs: 1_000 });
+    w.record('k', 0);
+    w.record('k', 400);
+    expect(w.waitFor('k', 999)).toBe(1);
+    expect(w.waitFor('k', 1_000)).toBe(0);
+    w.record('k', 1_000);
+    expect(w.waitFor('k', 1_001)).toBe(399);
+  });
+});

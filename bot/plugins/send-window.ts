@@ -1,0 +1,31 @@
+import type { SendLimit } from '../runtime/adapter.js';
+
+/**
+ * Sliding-window counter per sender: remembers when each of the last `max` sends went out, so the
+ * delivery loop can wait exactly until the platform would accept the next one.
+ */
+export class SendWindow {
+  private readonly sent = new Map<string, number[]>();
+
+  constructor(private readonly limit: Pick<SendLimit, 'max' | 'windowMs'>) {}
+
+  /** Milliseconds until `key` may send again; 0 when it may send now. */
+  waitFor(key: string, now = Date.now()): number {
+    const times = this.prune(key, now);
+    if (times.length < this.limit.max) return 0;
+    return times[0]! + this.limit.windowMs - now;
+  }
+
+  record(key: string, now = Date.now()): void {
+    const times = this.prune(key, now);
+    times.push(now);
+    this.sent.set(key, times);
+  }
+
+  private prune(key: string, now: number): number[] {
+    const times = (this.sent.get(key) ?? []).filter((t) => t > now - this.limit.windowMs);
+    if (times.length === 0) this.sent.delete(key);
+    else this.sent.set(key, times);
+    return times;
+  }
+}
