@@ -31,6 +31,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     {
       MONGODB_URI: testEngine.uri,
       MONGODB_DB: dbName,
+      // Keys generated on first start (data key, session secret) go to the throwaway directory.
+      DATA_DIR: testEngine.dataDir,
       PORT: '0',
       GATEWAY_SECRET: TEST_GATEWAY_SECRET,
       DEMO: options.demo ? 'true' : 'false',
