@@ -16,9 +16,37 @@ export interface BotConfig {
   wechatyPuppet?: string;
   wechatyPuppetToken?: string;
   wechatyName?: string;
+  /** The WeCom channel (`WECOM_*`); none when absent. */
+  wecom?: WeComChannelConfig;
+  /** The DingTalk channel (`DINGTALK_*`); none when absent. */
+  dingtalk?: DingTalkChannelConfig;
   /** Adapters supplied by the caller instead of or besides the configured ones (tests inject mocks). */
   adapters?: ChannelAdapter[];
   log: BotLogger;
+}
+
+/** A WeCom app's callback credentials, the robots that answer in its groups, the names residents @. */
+export interface WeComChannelConfig {
+  corpId: string;
+  token: string;
+  encodingAesKey: string;
+  /** The intelligent robot's callback credentials when they are not the app's. */
+  robotCallback?: { token: string; encodingAesKey: string };
+  /** `WECOM_GROUP_ROBOTS`: JSON object from group chatid to robot webhook key or URL. */
+  groupRobots?: string;
+  botNames?: string[];
+  /** Origins robot webhooks may point to; WeCom's API by default (tests pass their stand-in). */
+  allowedOrigins?: string[];
+}
+
+/** A DingTalk robot app: its callback secret, Stream mode, where replies may go, its groups' robots. */
+export interface DingTalkChannelConfig {
+  appKey: string;
+  appSecret: string;
+  stream: boolean;
+  webhookAllowlist?: readonly string[];
+  /** `DINGTALK_ROBOTS`: JSON array of `{conversationId, webhookUrl, secret}`. */
+  robots?: string;
 }
 
 export interface RunningBot {
@@ -49,6 +77,39 @@ export async function createBot(config: BotConfig): Promise<RunningBot> {
         log: config.log,
       }),
     );
+  }
+  if (config.wecom) {
+    const { wecom } = config;
+    // Loaded only when configured, like Wechaty; each adapter brings its webhook for the server to mount.
+    const { WeComAdapter, robotResolverFromJson, wecomWebhook } =
+      await import('./adapters/wecom/wecom-adapter.js');
+    const adapter = new WeComAdapter({
+      corpId: wecom.corpId,
+      token: wecom.token,
+      encodingAesKey: wecom.encodingAesKey,
+      robotCallback: wecom.robotCallback,
+      robots: robotResolverFromJson(wecom.groupRobots),
+      botNames: wecom.botNames,
+      allowedOrigins: wecom.allowedOrigins,
+      log: config.log,
+    });
+    bot.addAdapter(adapter);
+    middleware.push(wecomWebhook(adapter));
+  }
+  if (config.dingtalk) {
+    const { dingtalk } = config;
+    const { DingTalkAdapter } = await import('./adapters/dingtalk/dingtalk-adapter.js');
+    const { dingTalkRobotsFromJson } = await import('./adapters/dingtalk/dingtalk-robots.js');
+    const adapter = new DingTalkAdapter({
+      appKey: dingtalk.appKey,
+      appSecret: dingtalk.appSecret,
+      stream: dingtalk.stream,
+      robots: dingtalk.robots ? dingTalkRobotsFromJson(dingtalk.robots) : undefined,
+      webhookAllowlist: dingtalk.webhookAllowlist,
+      log: config.log,
+    });
+    bot.addAdapter(adapter);
+    middleware.push(adapter.webhook());
   }
   for (const adapter of config.adapters ?? []) bot.addAdapter(adapter);
   const client = new GatewayClient(config.gatewayUrl, config.gatewaySecret);

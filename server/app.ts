@@ -12,11 +12,14 @@ import { staticMount } from './middleware/static-mount.js';
 import { sessions } from './auth/session.js';
 import { auditRouter } from './routes/audit/index.js';
 import { authRouter } from './routes/auth/index.js';
+import { bindingsRouter } from './routes/bindings/index.js';
 import { demoRouter } from './routes/demo/index.js';
 import { healthRouter, type HealthDeps } from './routes/health/index.js';
 import { meRouter } from './routes/me/index.js';
 import { opinionsRouter } from './routes/opinions/index.js';
+import { platformAuthRouter, type PlatformAuthRouterDeps } from './routes/platform-auth/index.js';
 import { residentsRouter } from './routes/residents/index.js';
+import { rosterRouter } from './routes/roster/index.js';
 
 export const MINIPROGRAM_DIST = path.resolve(fileURLToPath(import.meta.url), '../../miniprogram/dist');
 
@@ -30,6 +33,8 @@ export interface AppOptions {
   shutdown: AbortSignal;
   /** Extra pages mounted by the composition root, such as the demo simulator. */
   extra?: Middleware[];
+  /** WeCom, DingTalk and WeChat sign-in: the configured providers and the state cookie's key. */
+  platformAuth?: Omit<PlatformAuthRouterDeps, 'residents' | 'me'>;
 }
 
 /** Composes middleware and routers; no logic lives here. */
@@ -52,10 +57,21 @@ export function createApp(options: AppOptions): Koa {
     authRouter({ residents: container.services.residents, demo: options.demo }),
     meRouter(container.services),
     residentsRouter(container.services),
+    rosterRouter(container.services),
     auditRouter(container.services),
+    bindingsRouter(container.services),
     opinionsRouter({ opinions: container.services.opinions, demo: options.demo }),
   ];
   if (options.demo) routers.push(demoRouter(container.repositories));
+  if (options.platformAuth) {
+    routers.push(
+      platformAuthRouter({
+        ...options.platformAuth,
+        residents: container.repositories.residents,
+        me: container.services.residents,
+      }),
+    );
+  }
 
   app.use(requestContext(log));
   app.use(errorHandler());

@@ -1,5 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { providerEnvShape } from './auth/providers/config.js';
+import { channelEnvShape, checkPlatformEnv, configuredPlatforms } from './platform-config.js';
 
 const booleanish = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -27,6 +29,9 @@ const configSchema = z.object({
   BOT_EMBEDDED: booleanish.default(true),
   WECHATY_PUPPET: z.string().optional(),
   WECHATY_PUPPET_SERVICE_TOKEN: z.string().optional(),
+  /** WeCom, DingTalk and WeChat sign-in (see auth/providers/config.ts) and channels (platform-config.ts). */
+  ...providerEnvShape,
+  ...channelEnvShape,
   /** Encrypts personal data at rest: 32 bytes as hex or base64; kept in `<DATA_DIR>/data-key` when absent. */
   DATA_KEY: z.string().optional(),
   /** Signs session cookies (at least 32 characters); kept in `<DATA_DIR>/session-secret` when absent. */
@@ -57,7 +62,7 @@ export class ConfigError extends Error {
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, generateSecret: () => string): Config {
-  const result = configSchema.safeParse(env);
+  const result = configSchema.superRefine(checkPlatformEnv).safeParse(env);
   if (!result.success) {
     const details = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new ConfigError(`Invalid configuration: ${details}`);
@@ -66,8 +71,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, generateSecret:
   const generated = raw.GATEWAY_SECRET === undefined;
   return {
     ...raw,
-    // Without a real platform configured, the product runs as a demo.
-    DEMO: raw.DEMO ?? raw.WECHATY_PUPPET === undefined,
+    // Demo mode has a one-tap sign-in: on by itself only outside production and with no real platform.
+    DEMO: raw.DEMO ?? (raw.NODE_ENV !== 'production' && configuredPlatforms(raw).length === 0),
     GATEWAY_SECRET: raw.GATEWAY_SECRET ?? generateSecret(),
     gatewaySecretGenerated: generated,
     dataDir: path.resolve(raw.DATA_DIR),

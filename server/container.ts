@@ -8,18 +8,22 @@ import { OutboxNotifier } from './gateway/outbox-notifier.js';
 import type { Logger } from './logger.js';
 import { createModels, syncIndexes } from './models/index.js';
 import { AuditRepository } from './repositories/audit.repository.js';
+import { BindingRequestRepository } from './repositories/binding-request.repository.js';
 import { CommunityRepository } from './repositories/community.repository.js';
 import { CounterRepository } from './repositories/counter.repository.js';
 import { GroupRepository } from './repositories/group.repository.js';
 import { HouseholdRepository } from './repositories/household.repository.js';
+import { ImportJobRepository } from './repositories/import-job.repository.js';
 import { InboundMessageRepository } from './repositories/inbound-message.repository.js';
 import { OpinionRepository } from './repositories/opinion.repository.js';
 import { OutboxRepository } from './repositories/outbox.repository.js';
 import { ResidentRepository } from './repositories/resident.repository.js';
 import { AuditService } from './services/audit.service.js';
+import { BindingService } from './services/binding.service.js';
 import { OpinionService } from './services/opinion.service.js';
 import { PhoneProtector } from './services/phone-protector.js';
 import { ResidentService } from './services/resident.service.js';
+import { RosterService } from './services/roster.service.js';
 
 /** What the container reads from the configuration: where secrets live, and the ones given. */
 export interface ContainerSettings {
@@ -42,11 +46,13 @@ export async function createContainer(
   const notifier = new OutboxNotifier();
   const repositories = {
     audit: new AuditRepository(models),
+    bindings: new BindingRequestRepository(models),
     communities: new CommunityRepository(models),
     // Opinion numbers in blocks of 10: one counter write per ten messages; a restart leaves a gap.
     counters: new CounterRepository(models, 10),
     groups: new GroupRepository(models),
     households: new HouseholdRepository(models),
+    importJobs: new ImportJobRepository(models),
     inbound: new InboundMessageRepository(models),
     opinions: new OpinionRepository(models),
     outbox: new OutboxRepository(models, (channel, accountId) => notifier.notify(channel, accountId)),
@@ -60,6 +66,15 @@ export async function createContainer(
     audit,
     opinions: new OpinionService(repositories),
     residents: new ResidentService({ ...repositories, audit }),
+    roster: new RosterService({
+      ...repositories,
+      jobs: repositories.importJobs,
+      audit,
+      phones,
+      log: log.child({ part: 'roster' }),
+    }),
+    // Binding numbers one write each: requests are rare and staff quote them, so no gaps after restarts.
+    bindings: new BindingService({ ...repositories, counters: new CounterRepository(models), audit }),
   };
   const processor = new MessageProcessor({
     ...repositories,

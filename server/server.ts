@@ -3,11 +3,15 @@ import type { AddressInfo } from 'node:net';
 import { createBot, type RunningBot } from '../bot/start.js';
 import type { ChannelAdapter } from '../bot/runtime/adapter.js';
 import { createApp } from './app.js';
+import { createProviders } from './auth/providers/index.js';
+import { loadSecrets } from './auth/secrets.js';
 import type { Config } from './config.js';
 import { createContainer, type Container } from './container.js';
 import { connectMongoose, engineState } from './db/connect.js';
 import { startEngine, type Engine } from './db/engine.js';
 import type { Logger } from './logger.js';
+import { channelSettings, type PlatformBaseUrls } from './platform-config.js';
+import { deriveStateKey } from './routes/platform-auth/index.js';
 import { seedDemo } from './seed/demo.js';
 
 export interface StartOptions {
@@ -19,6 +23,8 @@ export interface StartOptions {
   adapters?: ChannelAdapter[];
   /** How often expired work is retried and batched status writes are flushed. */
   maintenanceIntervalMs?: number;
+  /** Stand-ins for WeCom, DingTalk and WeChat (tests); the real platforms otherwise. */
+  platformBaseUrls?: PlatformBaseUrls;
 }
 
 export interface RunningServer {
@@ -51,6 +57,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       ? await connectMongoose(engine.uri, { dbName: config.MONGODB_DB, maxPoolSize: INSERT_POOL_SIZE })
       : conn;
   const container = await createContainer(conn, log, insertConn, config);
+  await container.services.roster.recoverInterrupted();
   if (config.DEMO) await seedDemo(container, log);
 
   const shutdown = new AbortController();
@@ -72,10 +79,16 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       simulator: config.DEMO,
       wechatyPuppet: config.WECHATY_PUPPET,
       wechatyPuppetToken: config.WECHATY_PUPPET_SERVICE_TOKEN,
+      ...channelSettings(config, options.platformBaseUrls),
       adapters: options.adapters,
       log: log.child({ part: 'bot' }),
     });
   }
+  const providers = createProviders(config, {
+    baseUrls: options.platformBaseUrls,
+    jssdkAllowedOrigins: config.PUBLIC_URL ? [config.PUBLIC_URL] : undefined,
+  });
+  const { sessionSecret } = await loadSecrets(config);
   const app = createApp({
     log,
     container,
@@ -85,6 +98,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     demo: config.DEMO,
     shutdown: shutdown.signal,
     extra: bot?.middleware,
+    platformAuth: { providers, stateKey: deriveStateKey(sessionSecret), publicUrl: config.PUBLIC_URL },
   });
   const server = await listen(app);
   port = (server.address() as AddressInfo).port;
@@ -115,6 +129,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
         server.closeIdleConnections();
       });
       await container.processor.drain();
+      await container.services.roster.stop();
       if (insertConn !== conn) await insertConn.close();
       await conn.close();
       await engine.stop();

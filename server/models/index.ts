@@ -1,11 +1,13 @@
 import type { Connection, Model } from 'mongoose';
 import type { InsertTarget } from '../repositories/batch-insert.js';
 import { auditModel } from './audit.model.js';
+import { bindingRequestModel } from './binding-request.model.js';
 import { communityModel } from './community.model.js';
 import { counterModel } from './counter.model.js';
 import { groupModel } from './group.model.js';
 import { householdModel } from './household.model.js';
 import { identityModel } from './identity.model.js';
+import { importJobErrorsModel, importJobModel } from './import-job.model.js';
 import { inboundLogModel, inboundQueueModel } from './inbound-message.model.js';
 import { opinionModel } from './opinion.model.js';
 import { deliveryModel, outboxModel } from './outbox.model.js';
@@ -18,11 +20,14 @@ import { residentModel } from './resident.model.js';
 export function createModels(conn: Connection, insertConn: Connection = conn) {
   const models = {
     audit: auditModel(conn),
+    bindingRequest: bindingRequestModel(conn),
     community: communityModel(conn),
     counter: counterModel(conn),
     group: groupModel(conn),
     household: householdModel(conn),
     identity: identityModel(conn),
+    importJob: importJobModel(conn),
+    importJobErrors: importJobErrorsModel(conn),
     inboundLog: inboundLogModel(conn),
     inboundQueue: inboundQueueModel(conn),
     opinion: opinionModel(conn),

@@ -32,6 +32,8 @@ export const residentSchema = new Schema(
     phoneHash: { type: String, default: null },
     /** AES-256-GCM ciphertext of the number, for the few places that must dial or export it. */
     phoneCipher: { type: String, default: null },
+    /** Free text from the roster (such as "lives alone"), for staff; imports and exports carry it. */
+    note: { type: String, default: null },
     roles: { type: [roleAssignmentSchema], default: [] },
     /** `role@scopeId` per assignment: exact queries over roles without `$elemMatch` (FerretDB). */
     roleKeys: { type: [String], default: [] },

@@ -76,6 +76,32 @@ export class HouseholdRepository {
     return toRecord(doc!);
   }
 
+  /**
+   * `ensure` for many new addresses at once (a roster import's): one unordered insert under the
+   * unique address index. If any already exists (another writer got there first), each address goes
+   * through `ensure` instead, which finds it.
+   */
+  async ensureMany(inputs: readonly NewHousehold[]): Promise<HouseholdRecord[]> {
+    if (inputs.length === 0) return [];
+    const docs = inputs.map((input) => ({
+      communityId: new Types.ObjectId(input.communityId),
+      compound: input.compound,
+      address: addressOf(input),
+      building: input.building,
+      unit: input.unit,
+      room: input.room,
+    }));
+    try {
+      const inserted = await this.models.household.insertMany(docs, { ordered: false });
+      return inserted.map((doc) => toRecord(doc.toObject() as LeanHousehold));
+    } catch (err) {
+      if (!isDuplicateKeyError(err)) throw err;
+      const records: HouseholdRecord[] = [];
+      for (const input of inputs) records.push(await this.ensure(input));
+      return records;
+    }
+  }
+
   async findById(id: string): Promise<HouseholdRecord | null> {
     if (!isObjectId(id)) return null;
     const doc = await this.models.household.findById(id).lean<LeanHousehold>();
@@ -99,6 +125,14 @@ export class HouseholdRepository {
       .sort({ compound: 1 })
       .limit(20)
       .lean<LeanHousehold[]>();
+    return docs.map(toRecord);
+  }
+
+  /** Every household of the community, or of one compound of it: what a roster import or export reads. */
+  async listByCommunity(communityId: string, compound?: string): Promise<HouseholdRecord[]> {
+    const query: Record<string, unknown> = { communityId: new Types.ObjectId(communityId) };
+    if (compound) query.compound = compound;
+    const docs = await this.models.household.find(query).sort({ _id: 1 }).lean<LeanHousehold[]>();
     return docs.map(toRecord);
   }
 

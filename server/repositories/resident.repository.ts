@@ -72,6 +72,51 @@ export interface NewResident {
 
 export type LinkOutcome = 'linked' | 'alreadyLinked' | 'linkedToAnother';
 
+/** A household member as a roster import compares them and an export lists them. */
+export interface RosterMember {
+  id: string;
+  householdId: string;
+  householdScope: ScopeId | null;
+  name: string;
+  /** The number's lookup HMAC: imports compare numbers through it, without decrypting anything. */
+  phoneHash: string | null;
+  phoneMasked: string | null;
+  relation: HouseholdRelation | null;
+  floorArea: number | null;
+  note: string | null;
+  roles: RoleAssignment[];
+  version: number;
+}
+
+/** A household member added from a roster row. */
+export interface NewRosterMember {
+  communityId: string;
+  name: string;
+  membership: Membership;
+  phone: ProtectedPhone | null;
+  note: string | null;
+  /** Roles besides those the membership implies. */
+  roles: RoleAssignment[];
+}
+
+/** The stored values a roster update was planned from; it applies only while they still hold. */
+export interface RosterMemberExpected {
+  version: number;
+  phoneHash?: string | null;
+  relation?: HouseholdRelation | null;
+  floorArea?: number | null;
+  note?: string | null;
+}
+
+export interface RosterMemberChanges {
+  phone?: ProtectedPhone;
+  relation?: HouseholdRelation;
+  floorArea?: number | null;
+  note?: string;
+  /** The complete new roles, when the relation change moves owner/tenant roles. */
+  roles?: readonly RoleAssignment[];
+}
+
 type LeanResident = {
   _id: Types.ObjectId;
   communityId: Types.ObjectId;
@@ -139,6 +184,27 @@ const membershipFields = (m: Membership | null) => ({
 });
 
 const roundArea = (area: number | null) => (area === null ? null : Math.round(area * 100) / 100);
+
+type LeanRosterMember = LeanResident & { phoneHash?: string | null; note?: string | null };
+
+const toRosterMember = (d: LeanRosterMember): RosterMember[] =>
+  d.householdId
+    ? [
+        {
+          id: String(d._id),
+          householdId: String(d.householdId),
+          householdScope: d.householdScope ?? null,
+          name: d.name,
+          phoneHash: d.phoneHash ?? null,
+          phoneMasked: d.phoneMasked ?? null,
+          relation: d.relation ?? null,
+          floorArea: d.floorArea ?? null,
+          note: d.note ?? null,
+          roles: readRoles(d),
+          version: d.version ?? 0,
+        },
+      ]
+    : [];
 
 /** Sender lookups: long enough to spare the engine on busy groups, short enough for new bindings. */
 const IDENTITY_CACHE_MS = 30_000;
@@ -353,6 +419,70 @@ export class ResidentRepository {
       const address = resident.householdId ? (addressOf.get(resident.householdId) ?? null) : null;
       return [{ ...resident, platformId: i.platformId, address }];
     });
+  }
+
+  /** Every resident living in a household of the community: what a roster import or export reads. */
+  async listRosterMembers(communityId: string): Promise<RosterMember[]> {
+    const docs = await this.models.resident
+      .find({ communityId: new Types.ObjectId(communityId), householdId: { $ne: null } })
+      .sort({ _id: 1 })
+      .lean<LeanRosterMember[]>();
+    return docs.flatMap(toRosterMember);
+  }
+
+  async rosterMember(id: string): Promise<RosterMember | null> {
+    if (!isObjectId(id)) return null;
+    const doc = await this.models.resident.findById(id).lean<LeanRosterMember>();
+    return doc ? (toRosterMember(doc)[0] ?? null) : null;
+  }
+
+  /**
+   * Adds household members from roster rows in one unordered batch. Each row is one document, inserted
+   * whole or not at all; the batch only spares the engine a round trip per row.
+   */
+  async createRosterMembers(inputs: readonly NewRosterMember[]): Promise<void> {
+    if (inputs.length === 0) return;
+    const docs = inputs.map((input) => {
+      const membership = { ...input.membership, floorArea: roundArea(input.membership.floorArea) };
+      return {
+        communityId: new Types.ObjectId(input.communityId),
+        name: input.name,
+        ...membershipFields(membership),
+        phoneMasked: input.phone?.masked ?? null,
+        phoneHash: input.phone?.hash ?? null,
+        phoneCipher: input.phone?.cipher ?? null,
+        note: input.note,
+        ...rolesFields(withMembershipRoles(uniqueRoles(input.roles), membership)),
+      };
+    });
+    await this.models.resident.insertMany(docs, { ordered: false });
+  }
+
+  /**
+   * Applies a roster row's changes in one conditional write; false when the resident no longer has
+   * the `expected` values (someone edited them meanwhile) or is gone.
+   */
+  async updateRosterMember(
+    id: string,
+    expected: RosterMemberExpected,
+    changes: RosterMemberChanges,
+  ): Promise<boolean> {
+    const { version, ...fields } = expected;
+    const filter: Record<string, unknown> = { _id: new Types.ObjectId(id), version };
+    for (const [field, value] of Object.entries(fields)) if (value !== undefined) filter[field] = value;
+    const set: Record<string, unknown> = {};
+    if (changes.phone) {
+      set.phoneMasked = changes.phone.masked;
+      set.phoneHash = changes.phone.hash;
+      set.phoneCipher = changes.phone.cipher;
+    }
+    if (changes.relation !== undefined) set.relation = changes.relation;
+    if (changes.floorArea !== undefined) set.floorArea = roundArea(changes.floorArea);
+    if (changes.note !== undefined) set.note = changes.note;
+    if (changes.roles) Object.assign(set, rolesFields(uniqueRoles(changes.roles)));
+    const result = await this.models.resident.updateOne(filter, { $set: set, $inc: { version: 1 } });
+    this.forget(id);
+    return result.matchedCount === 1;
   }
 
   private async load(id: string): Promise<ResidentRecord | null> {

@@ -6,6 +6,7 @@ import type { Action } from '../../policy/actions.js';
 import { grantedScopes } from '../../policy/policy.js';
 import type { GroupRecord } from '../../repositories/group.repository.js';
 import type { ResidentRecord } from '../../repositories/resident.repository.js';
+import type { BindingService } from '../../services/binding.service.js';
 import type { OpinionService } from '../../services/opinion.service.js';
 import {
   commandErrorText,
@@ -14,6 +15,7 @@ import {
   staffForbiddenText,
   unknownCommandText,
 } from './talkers.js';
+import { handleBind, handleDecision } from './binding.command.js';
 import { handleOpinion } from './opinion.command.js';
 
 /** Everything a command handler may know about the message it answers. */
@@ -58,7 +60,11 @@ export function mayUseStaffCommand(
 }
 
 /** Routes each intent to its feature; intents whose feature is not built yet say so plainly. */
-export function createCommandHandlers(services: { opinions: OpinionService }): CommandHandlers {
+export function createCommandHandlers(services: {
+  opinions: OpinionService;
+  /** Optional so unit tests of other commands need not build it; without it binding says "coming soon". */
+  bindings?: BindingService;
+}): CommandHandlers {
   return {
     async handle(command, ctx) {
       // Before any syntax help, so residents are not taught commands they cannot use.
@@ -70,6 +76,13 @@ export function createCommandHandlers(services: { opinions: OpinionService }): C
           return [text(await handleOpinion(services.opinions, command, ctx))];
         case 'help':
           return [text(helpText(ctx.t))];
+        case 'bind':
+          if (!services.bindings) return [text(notYetAvailableText(ctx.t, command.intent))];
+          return [text(await handleBind(services.bindings, command, ctx))];
+        case 'approve':
+        case 'reject':
+          if (!services.bindings) return [text(notYetAvailableText(ctx.t, command.intent))];
+          return [text(await handleDecision(services.bindings, command, ctx))];
         case 'unknown':
           return [text(unknownCommandText(ctx.t, command.word))];
         case 'ack':
