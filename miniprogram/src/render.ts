@@ -98,13 +98,18 @@ export function renderEmpty({ t }: RenderContext, category: Category | null): HT
 }
 
 /** The whole list failed: say why in one line and offer one big retry button. */
-export function renderLoadFailed({ t }: RenderContext, detail: string, onRetry: () => void): HTMLElement {
+export function renderLoadFailed(
+  { t }: RenderContext,
+  detail: string,
+  onRetry: () => void,
+  title: string = t('app.loadError'),
+): HTMLElement {
   const retry = el('button', { type: 'button', class: 'button retry' }, t('app.retry'));
   retry.addEventListener('click', onRetry);
   return el(
     'div',
     { class: 'load-failed', role: 'alert' },
-    el('p', { class: 'load-failed-title' }, t('app.loadError')),
+    el('p', { class: 'load-failed-title' }, title),
     el('p', { class: 'load-failed-detail' }, detail),
     retry,
   );

@@ -1,0 +1,131 @@
+import { el } from './dom.js';
+
+export interface DialogOptions {
+  title: string;
+  text: string;
+  confirmLabel: string;
+  cancelLabel: string;
+  /** Red confirm button, for actions that turn someone down. */
+  danger?: boolean;
+  /** Leaving the page cancels the dialog. */
+  signal?: AbortSignal;
+  /** A required text field, e.g. a rejection reason. */
+  input?: {
+    label: string;
+    placeholder: string;
+    maxLength: number;
+    requiredMessage: string;
+    counter: (count: number) => string;
+  };
+}
+
+export type DialogResult = { confirmed: false } | { confirmed: true; value: string };
+
+let openCount = 0;
+
+/**
+ * A confirmation sheet over the page, in the page's own large type (the browser's `confirm()` is tiny
+ * on phones and cannot be translated). Resolves when the user confirms or cancels.
+ */
+export function openDialog(options: DialogOptions): Promise<DialogResult> {
+  const id = `dialog-${++openCount}`;
+  const previousFocus = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+
+  const field = options.input
+    ? el('textarea', {
+        id: `${id}-input`,
+        class: 'dialog-input',
+        rows: '3',
+        maxlength: String(options.input.maxLength),
+        placeholder: options.input.placeholder,
+        'aria-describedby': `${id}-count ${id}-error`,
+      })
+    : null;
+  const count = options.input ? el('span', { id: `${id}-count`, class: 'dialog-count' }) : null;
+  const error = el('p', { id: `${id}-error`, class: 'dialog-error', role: 'alert', hidden: '' });
+  const cancel = el(
+    'button',
+    { type: 'button', class: 'button secondary dialog-cancel' },
+    options.cancelLabel,
+  );
+  const confirm = el(
+    'button',
+    { type: 'submit', class: `button dialog-confirm${options.danger ? ' danger' : ''}` },
+    options.confirmLabel,
+  );
+  const form = el(
+    'form',
+    {
+      class: 'dialog',
+      role: 'dialog',
+      'aria-modal': 'true',
+      'aria-labelledby': `${id}-title`,
+      'aria-describedby': `${id}-text`,
+      novalidate: '',
+    },
+    el('h2', { id: `${id}-title`, class: 'dialog-title' }, options.title),
+    el('p', { id: `${id}-text`, class: 'dialog-text' }, options.text),
+    field &&
+      options.input &&
+      el(
+        'div',
+        { class: 'dialog-field' },
+        el('label', { for: field.id, class: 'dialog-label' }, options.input.label),
+        field,
+        count,
+      ),
+    error,
+    el('div', { class: 'dialog-actions' }, cancel, confirm),
+  );
+  const backdrop = el('div', { class: 'dialog-backdrop' }, form);
+
+  const value = () => field?.value.trim() ?? '';
+  function refresh() {
+    if (!options.input || !field || !count) return;
+    count.textContent = options.input.counter(field.value.length);
+    if (value()) error.hidden = true;
+  }
+  refresh();
+  field?.addEventListener('input', refresh);
+
+  return new Promise<DialogResult>((resolve) => {
+    function close(result: DialogResult) {
+      options.signal?.removeEventListener('abort', onAbort);
+      document.removeEventListener('keydown', onKey, true);
+      backdrop.remove();
+      document.body.classList.remove('dialog-open');
+      previousFocus?.focus();
+      resolve(result);
+    }
+    function onAbort() {
+      close({ confirmed: false });
+    }
+    function onKey(event: KeyboardEvent) {
+      if (event.key === 'Escape') {
+        event.preventDefault();
+        close({ confirmed: false });
+      }
+    }
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      if (options.input && !value()) {
+        error.textContent = options.input.requiredMessage;
+        error.hidden = false;
+        field?.focus();
+        return;
+      }
+      close({ confirmed: true, value: value() });
+    });
+    cancel.addEventListener('click', () => close({ confirmed: false }));
+    // A tap on the dimmed page outside the sheet is a cancel, as on native sheets.
+    backdrop.addEventListener('click', (event) => {
+      if (event.target === backdrop) close({ confirmed: false });
+    });
+    if (options.signal?.aborted) return resolve({ confirmed: false });
+    options.signal?.addEventListener('abort', onAbort);
+    document.addEventListener('keydown', onKey, true);
+    document.body.classList.add('dialog-open');
+    document.body.append(backdrop);
+    (field ?? confirm).focus();
+  });
+}

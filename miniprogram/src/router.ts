@@ -1,0 +1,79 @@
+/** The mini-app's pages, each at its own hash so the phone's back button and shared links work. */
+export const ROUTES = ['opinions', 'me', 'staffBindings', 'signIn'] as const;
+export type Route = (typeof ROUTES)[number];
+
+export const DEFAULT_ROUTE: Route = 'opinions';
+
+const HASHES: Record<Route, string> = {
+  opinions: '#/opinions',
+  me: '#/me',
+  staffBindings: '#/staff/bindings',
+  signIn: '#/sign-in',
+};
+
+export const hashOf = (route: Route): string => HASHES[route];
+
+/** `#/me`, `#/me/`, `#/me?x=1` → `me`; anything unknown (or empty) → the opinions page. */
+export function parseHash(hash: string): Route {
+  const path = hash.replace(/^#/, '').split('?')[0]!.replace(/\/+$/, '');
+  const found = ROUTES.find((route) => HASHES[route] === `#${path}`);
+  return found ?? DEFAULT_ROUTE;
+}
+
+/** The page to return to after signing in, kept for the tab so it survives a platform's OAuth round trip. */
+const RETURN_KEY = 'app.returnTo';
+
+export function rememberReturn(storage: Storage | null, route: Route): void {
+  if (route === 'signIn') return;
+  try {
+    storage?.setItem(RETURN_KEY, route);
+  } catch {
+    // Private modes may refuse storage; the user then lands on the default page, which is fine.
+  }
+}
+
+/** Reads and forgets the remembered page. */
+export function takeReturn(storage: Storage | null): Route | null {
+  try {
+    const value = storage?.getItem(RETURN_KEY) ?? null;
+    storage?.removeItem(RETURN_KEY);
+    return (ROUTES as readonly string[]).includes(value ?? '') && value !== 'signIn'
+      ? (value as Route)
+      : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Whether a page is remembered, without forgetting it. */
+export function hasReturn(storage: Storage | null): boolean {
+  try {
+    return storage?.getItem(RETURN_KEY) != null;
+  } catch {
+    return false;
+  }
+}
+
+export interface Router {
+  current(): Route;
+  go(route: Route): void;
+  /** Starts calling `onRoute` for the current page and every later change. */
+  start(onRoute: (route: Route) => void): void;
+}
+
+/** A tiny hash router: the hash is the only state, so reloading shows the same page. */
+export function createRouter(win: Window): Router {
+  return {
+    current: () => parseHash(win.location.hash),
+    go(route) {
+      const hash = hashOf(route);
+      // Setting the same hash fires no event, so re-show the page ourselves.
+      if (win.location.hash === hash) win.dispatchEvent(new HashChangeEvent('hashchange'));
+      else win.location.hash = hash;
+    },
+    start(onRoute) {
+      win.addEventListener('hashchange', () => onRoute(parseHash(win.location.hash)));
+      onRoute(parseHash(win.location.hash));
+    },
+  };
+}
