@@ -1,18 +1,12 @@
-import { execFileSync } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import {
-  chromium,
-  type Browser,
-  type BrowserContext,
-  type BrowserContextOptions,
-  type Page,
-} from 'playwright-core';
+import { type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_REASON_LENGTH } from '../../miniprogram/src/bindings-page.js';
 import { resources, translator } from '../../shared/i18n/index.js';
 import { MAX_BINDING_REASON_LENGTH, type BindingList } from '../../shared/schemas/binding.js';
 import type { DemoResidentList } from '../../shared/schemas/resident.js';
+import { buildMiniprogram, launchChromium } from '../support/browser.js';
 import { eventually, startTestServer, type TestServer } from '../support/test-server.js';
 
 /**
@@ -21,7 +15,6 @@ import { eventually, startTestServer, type TestServer } from '../support/test-se
  * residents made in the simulator's group chat.
  */
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SCREENSHOTS = fileURLToPath(new URL('../../test-results/screenshots/', import.meta.url));
 const zh = resources['zh-CN'];
 const en = resources.en;
@@ -129,22 +122,10 @@ async function expectLargeTargets(page: Page, selector: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  execFileSync('npx', ['tsx', 'miniprogram/build.ts'], { cwd: ROOT, stdio: 'pipe' });
+  buildMiniprogram();
   await mkdir(SCREENSHOTS, { recursive: true });
   server = await startTestServer({ demo: true, embedBot: true });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
 });
 
 afterEach(async () => {

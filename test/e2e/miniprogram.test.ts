@@ -1,17 +1,11 @@
-import { execFileSync } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import {
-  chromium,
-  type Browser,
-  type BrowserContext,
-  type BrowserContextOptions,
-  type Page,
-} from 'playwright-core';
+import { type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PAGE_SIZE } from '../../miniprogram/src/api.js';
 import { resources, translator } from '../../shared/i18n/index.js';
 import type { OpinionList } from '../../shared/schemas/opinion.js';
+import { buildMiniprogram, launchChromium } from '../support/browser.js';
 import { eventually, startTestServer, type TestServer } from '../support/test-server.js';
 
 /**
@@ -19,7 +13,6 @@ import { eventually, startTestServer, type TestServer } from '../support/test-se
  * embedded bot: an opinion typed into the simulator must show up in the mini-app under its category.
  */
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SCREENSHOTS = fileURLToPath(new URL('../../test-results/screenshots/', import.meta.url));
 const zh = resources['zh-CN'];
 const en = resources.en;
@@ -95,22 +88,10 @@ async function screenshot(page: Page, name: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  execFileSync('npx', ['tsx', 'miniprogram/build.ts'], { cwd: ROOT, stdio: 'pipe' });
+  buildMiniprogram();
   await mkdir(SCREENSHOTS, { recursive: true });
   server = await startTestServer({ demo: true, embedBot: true });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
 });
 
 afterEach(async () => {
