@@ -13,9 +13,11 @@ import { sessions } from './auth/session.js';
 import { auditRouter } from './routes/audit/index.js';
 import { authRouter } from './routes/auth/index.js';
 import { bindingsRouter } from './routes/bindings/index.js';
+import { remindersRouter } from './routes/reminders/index.js';
 import { demoRouter } from './routes/demo/index.js';
 import { healthRouter, type HealthDeps } from './routes/health/index.js';
 import { meRouter } from './routes/me/index.js';
+import { noticesRouter } from './routes/notices/index.js';
 import { opinionsRouter } from './routes/opinions/index.js';
 import { platformAuthRouter, type PlatformAuthRouterDeps } from './routes/platform-auth/index.js';
 import { residentsRouter } from './routes/residents/index.js';
@@ -35,6 +37,8 @@ export interface AppOptions {
   extra?: Middleware[];
   /** WeCom, DingTalk and WeChat sign-in: the configured providers and the state cookie's key. */
   platformAuth?: Omit<PlatformAuthRouterDeps, 'residents' | 'me'>;
+  /** PUBLIC_URL: the origin of links in notices sent over HTTP. */
+  publicUrl?: string;
 }
 
 /** Composes middleware and routers; no logic lives here. */
@@ -60,7 +64,9 @@ export function createApp(options: AppOptions): Koa {
     rosterRouter(container.services),
     auditRouter(container.services),
     bindingsRouter(container.services),
+    remindersRouter(container.services),
     opinionsRouter({ opinions: container.services.opinions, demo: options.demo }),
+    noticesRouter({ notices: container.services.notices, publicUrl: options.publicUrl }),
   ];
   if (options.demo) routers.push(demoRouter(container.repositories));
   if (options.platformAuth) {

@@ -99,6 +99,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     shutdown: shutdown.signal,
     extra: bot?.middleware,
     platformAuth: { providers, stateKey: deriveStateKey(sessionSecret), publicUrl: config.PUBLIC_URL },
+    publicUrl: config.PUBLIC_URL,
   });
   const server = await listen(app);
   port = (server.address() as AddressInfo).port;
@@ -115,12 +116,14 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   maintenance.unref();
 
   if (bot) await bot.bot.start();
+  container.scheduler.start();
   log.info({ url }, 'server listening');
 
   let stopping: Promise<void> | null = null;
   const stop = () =>
     (stopping ??= (async () => {
       clearInterval(maintenance);
+      await container.scheduler.stop();
       shutdown.abort();
       // The bot first: it forwards what it still holds while the gateway is up, and hands back claims.
       if (bot) await bot.bot.stop();

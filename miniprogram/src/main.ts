@@ -5,6 +5,7 @@ import { mountBindingsPage } from './bindings-page.js';
 import { NoCommunityError, resolveCommunity } from './community.js';
 import { el } from './dom.js';
 import { mountMePage } from './me-page.js';
+import { mountNoticeAckPage, noticeCodeOf } from './notice-ack-page.js';
 import { mountOpinionsPage } from './opinions-page.js';
 import type { PageDeps } from './page.js';
 import type { RenderContext } from './render.js';
@@ -58,6 +59,9 @@ function show(route: Route): void {
   tabs.select(route);
   window.scrollTo({ top: 0 });
   const deps: PageDeps = { root: page, ctx, api, session, router, storage, signal: leaving.signal };
+  // A notice's short link carries its code, so it sits outside the router's fixed pages.
+  const noticeCode = noticeCodeOf(location.hash);
+  if (noticeCode) return mountNoticeAckPage({ ...deps, code: noticeCode, onUnauthorized: askToSignIn });
   switch (route) {
     case 'opinions':
       return mountOpinionsPage({

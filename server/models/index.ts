@@ -9,6 +9,8 @@ import { householdModel } from './household.model.js';
 import { identityModel } from './identity.model.js';
 import { importJobErrorsModel, importJobModel } from './import-job.model.js';
 import { inboundLogModel, inboundQueueModel } from './inbound-message.model.js';
+import { noticeAckModel } from './notice-ack.model.js';
+import { noticeModel } from './notice.model.js';
 import { opinionModel } from './opinion.model.js';
 import { deliveryModel, outboxModel } from './outbox.model.js';
 import { residentModel } from './resident.model.js';
@@ -30,6 +32,8 @@ export function createModels(conn: Connection, insertConn: Connection = conn) {
     importJobErrors: importJobErrorsModel(conn),
     inboundLog: inboundLogModel(conn),
     inboundQueue: inboundQueueModel(conn),
+    notice: noticeModel(conn),
+    noticeAck: noticeAckModel(conn),
     opinion: opinionModel(conn),
     outbox: outboxModel(conn),
     delivery: deliveryModel(conn),

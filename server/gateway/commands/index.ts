@@ -7,7 +7,9 @@ import { grantedScopes } from '../../policy/policy.js';
 import type { GroupRecord } from '../../repositories/group.repository.js';
 import type { ResidentRecord } from '../../repositories/resident.repository.js';
 import type { BindingService } from '../../services/binding.service.js';
+import type { NoticeService } from '../../services/notice.service.js';
 import type { OpinionService } from '../../services/opinion.service.js';
+import type { ReminderService } from '../../services/reminder.service.js';
 import {
   commandErrorText,
   helpText,
@@ -16,7 +18,9 @@ import {
   unknownCommandText,
 } from './talkers.js';
 import { handleBind, handleDecision } from './binding.command.js';
+import { handleAck, handleNotice } from './notice.command.js';
 import { handleOpinion } from './opinion.command.js';
+import { handleReminder } from './reminder.command.js';
 
 /** Everything a command handler may know about the message it answers. */
 export interface CommandContext {
@@ -64,6 +68,10 @@ export function createCommandHandlers(services: {
   opinions: OpinionService;
   /** Optional so unit tests of other commands need not build it; without it binding says "coming soon". */
   bindings?: BindingService;
+  /** Optional like `bindings`: without it `#提醒` says "coming soon". */
+  reminders?: ReminderService;
+  /** Optional like `bindings`: without it `#通知` says "coming soon" and a bare `1` is chatter. */
+  notices?: NoticeService;
 }): CommandHandlers {
   return {
     async handle(command, ctx) {
@@ -79,13 +87,24 @@ export function createCommandHandlers(services: {
         case 'bind':
           if (!services.bindings) return [text(notYetAvailableText(ctx.t, command.intent))];
           return [text(await handleBind(services.bindings, command, ctx))];
+        case 'reminder':
+          if (!services.reminders) return [text(notYetAvailableText(ctx.t, command.intent))];
+          return [text(await handleReminder(services.reminders, command, ctx))];
         case 'approve':
         case 'reject':
           if (!services.bindings) return [text(notYetAvailableText(ctx.t, command.intent))];
           return [text(await handleDecision(services.bindings, command, ctx))];
         case 'unknown':
           return [text(unknownCommandText(ctx.t, command.word))];
-        case 'ack':
+        case 'notice':
+          if (!services.notices) return [text(notYetAvailableText(ctx.t, command.intent))];
+          return [text(await handleNotice(services.notices, command, ctx))];
+        case 'ack': {
+          if (!services.notices)
+            return command.explicit ? [text(notYetAvailableText(ctx.t, command.intent))] : [];
+          const reply = await handleAck(services.notices, command, ctx);
+          return reply ? [text(reply)] : [];
+        }
         case 'vote':
           // A bare "1" or "A" is only an answer while a notice or poll is pending; otherwise it is chatter.
           if (!command.explicit) return [];

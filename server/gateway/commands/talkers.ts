@@ -3,6 +3,9 @@ import type { Category } from '../../../shared/categories.js';
 import type { CommandError, CommandIntent } from '../../../shared/commands/parser.js';
 import { bindingCode } from '../../../shared/schemas/binding.js';
 import { opinionCode } from '../../../shared/schemas/opinion.js';
+import { reminderCode } from '../../../shared/schemas/reminder.js';
+import { formatLocalTime } from '../../scheduler/cron.js';
+import { skipsShortMonths } from '../../scheduler/schedule-phrase.js';
 
 /** What the bot says: small pure functions over a translator, unit-tested on their own. */
 
@@ -105,3 +108,23 @@ export function bindingOutcomeText(
     ? t('binding.outcomeRejectedReason', { ...facts, reason: r.reason })
     : t('binding.outcomeRejected', facts);
 }
+
+/** A reminder's confirmation: its number, text and next run in its own time zone. */
+export function reminderCreatedText(
+  t: TFunction,
+  r: { number: number; text: string; cron: string; timezone: string; nextRunAt: Date | null },
+): string {
+  const reply = t('reminders.created', {
+    code: reminderCode(r.number),
+    text: r.text,
+    next: r.nextRunAt ? formatLocalTime(r.nextRunAt, r.timezone) : '-',
+  });
+  return skipsShortMonths(r.cron) ? `${reply} ${t('reminders.shortMonths')}` : reply;
+}
+
+export const reminderBadScheduleText = (t: TFunction) => t('reminders.badSchedule');
+
+export const reminderNeverRunsText = (t: TFunction) => t('reminders.errors.neverRuns');
+
+export const reminderForbiddenText = (t: TFunction) =>
+  t('access.forbidden', { action: t('access.actions.reminder.create') });

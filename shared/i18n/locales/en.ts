@@ -345,4 +345,47 @@ export const en: Resource = {
         'The import stopped because of an error on our side. Rows already written are kept; import the same file again to finish, nothing is applied twice',
     },
   },
+  /** Recurring reminders (`#remind`, `/api/reminders`). */
+  reminders: {
+    created: 'Reminder {{code}} set: {{text}}. Next: {{next}}',
+    shortMonths: 'Months without that day (e.g. 30 February) are skipped.',
+    badSchedule:
+      'Could not read the schedule. Example: #remind monthly 15,30 09:00 residents meeting (also: every day, weekdays, every monday)',
+    fired: '⏰ Reminder: {{text}}',
+    what: 'The reminder',
+    errors: {
+      invalidCron:
+        'The schedule "{{cron}}" is not valid; use a 5-field cron expression such as 0 9 15,30 * *',
+      invalidTimezone: 'Unknown time zone "{{timezone}}", e.g. Asia/Shanghai',
+      unknownGroup: 'A chosen group is not in this community',
+      neverRuns: 'That time never comes; please choose another date',
+    },
+  },
+  /** Notices to many groups and their acknowledgement. */
+  notices: {
+    what: { notice: 'The notice' },
+    message: '[Notice {{number}}] {{text}}\nReply #ack, or tap to confirm: {{link}}',
+    followUp: '[Reminder {{number}}] Some households have not confirmed: {{text}}\nTap to confirm: {{link}}',
+    scopeWords: { all: ['all', 'everyone'], buildingSuffixes: [], buildingPrefixes: ['building', 'bldg'] },
+    errors: {
+      noGroups: 'There are no groups in this scope yet; the notice was not sent',
+      noHousehold: 'You are not linked to a household yet; first send #bind building-unit-room in your group',
+      outOfScope: 'This notice was not sent to your building',
+    },
+    chat: {
+      sent: 'Notice {{number}} sent to {{groups}} groups',
+      unknownScope: 'No scope "{{scope}}"; use all, building 3, or a group name',
+      noGroups: 'There are no groups in this scope yet; the notice was not sent',
+      acked: 'Confirmed notice {{number}}. Thank you!',
+      alreadyAcked: 'Your household already confirmed notice {{number}}',
+      bindFirst: 'Please send #bind building-unit-room to link your household first, then confirm',
+      noNotice: 'There is no recent notice to confirm in this group',
+    },
+    page: {
+      title: 'Notice',
+      ack: 'Got it',
+      acked: 'Confirmed. Thank you!',
+      loadFailed: 'The notice could not be loaded',
+    },
+  },
 };

@@ -357,6 +357,46 @@ export const zhCN = {
         '导入因系统出错而中止。已写入的行都保留着；请再导入一次同一个文件来完成，已导入的内容不会重复',
     },
   },
+  /** Recurring reminders (`#提醒`, `/api/reminders`). */
+  reminders: {
+    created: '已设置提醒 {{code}}：{{text}}。下次提醒：{{next}}',
+    shortMonths: '没有该日期的月份（如2月30日）当月不提醒。',
+    badSchedule: '没看懂提醒时间。例如：#提醒 每月15日,30日 09:00 三方碰头会（也可用 每天、工作日、每周一）',
+    fired: '⏰ 提醒：{{text}}',
+    what: '提醒',
+    errors: {
+      invalidCron: '时间表达式“{{cron}}”无效，请使用5段 cron 表达式，例如 0 9 15,30 * *',
+      invalidTimezone: '未知时区“{{timezone}}”，例如 Asia/Shanghai',
+      unknownGroup: '所选群不属于本社区',
+      neverRuns: '这个时间永远不会到来，请换一个日期',
+    },
+  },
+  /** Notices to many groups and their acknowledgement. */
+  notices: {
+    what: { notice: '通知' },
+    message: '【社区通知 {{number}}】{{text}}\n收到请回复 #收到，或点此确认：{{link}}',
+    followUp: '【通知提醒 {{number}}】还有住户未确认：{{text}}\n请点此确认：{{link}}',
+    scopeWords: {
+      all: ['全部', '全体', '所有'],
+      buildingSuffixes: ['栋', '号楼', '幢'],
+      buildingPrefixes: [],
+    },
+    errors: {
+      noGroups: '这个范围内还没有群，通知没有发出',
+      noHousehold: '您还没有绑定住户，请先在群里发送 #绑定 楼号-单元-房号',
+      outOfScope: '这条通知不是发给您所在楼栋的',
+    },
+    chat: {
+      sent: '通知 {{number}} 已发往 {{groups}} 个群',
+      unknownScope: '找不到范围“{{scope}}”，可用：全部、3栋，或群名',
+      noGroups: '这个范围内还没有群，通知没有发出',
+      acked: '已确认收到通知 {{number}}，谢谢！',
+      alreadyAcked: '您家已经确认过通知 {{number}} 了',
+      bindFirst: '请先发送 #绑定 楼号-单元-房号 绑定住户，再确认通知',
+      noNotice: '这个群最近没有需要确认的通知',
+    },
+    page: { title: '社区通知', ack: '收到', acked: '已确认收到，谢谢！', loadFailed: '通知加载失败' },
+  },
 };
 
 type Widen<T> = T extends string

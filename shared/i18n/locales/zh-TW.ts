@@ -348,4 +348,44 @@ export const zhTW: Resource = {
         '匯入因系統出錯而中止。已寫入的列都保留著；請再匯入一次同一個檔案來完成，已匯入的內容不會重複',
     },
   },
+  /** Recurring reminders (`#提醒`, `/api/reminders`). */
+  reminders: {
+    created: '已設定提醒 {{code}}：{{text}}。下次提醒：{{next}}',
+    shortMonths: '沒有該日期的月份（如2月30日）當月不提醒。',
+    badSchedule: '看不懂提醒時間。例如：#提醒 每月15日,30日 09:00 三方碰頭會（也可用 每天、工作日、每週一）',
+    fired: '⏰ 提醒：{{text}}',
+    what: '提醒',
+    errors: {
+      invalidCron: '時間表達式「{{cron}}」無效，請使用5段 cron 表達式，例如 0 9 15,30 * *',
+      invalidTimezone: '未知時區「{{timezone}}」，例如 Asia/Shanghai',
+      unknownGroup: '所選群組不屬於本社區',
+      neverRuns: '這個時間永遠不會到來，請換一個日期',
+    },
+  },
+  /** Notices to many groups and their acknowledgement. */
+  notices: {
+    what: { notice: '通知' },
+    message: '【社區通知 {{number}}】{{text}}\n收到請回覆 #收到，或點此確認：{{link}}',
+    followUp: '【通知提醒 {{number}}】還有住戶未確認：{{text}}\n請點此確認：{{link}}',
+    scopeWords: {
+      all: ['全部', '全體', '所有'],
+      buildingSuffixes: ['棟', '號樓', '幢'],
+      buildingPrefixes: [],
+    },
+    errors: {
+      noGroups: '這個範圍內還沒有群組，通知沒有發出',
+      noHousehold: '您還沒有綁定住戶，請先在群組裡傳送 #綁定 樓號-單元-房號',
+      outOfScope: '這則通知不是發給您所在樓棟的',
+    },
+    chat: {
+      sent: '通知 {{number}} 已發往 {{groups}} 個群組',
+      unknownScope: '找不到範圍「{{scope}}」，可用：全部、3棟，或群組名稱',
+      noGroups: '這個範圍內還沒有群組，通知沒有發出',
+      acked: '已確認收到通知 {{number}}，謝謝！',
+      alreadyAcked: '您家已經確認過通知 {{number}} 了',
+      bindFirst: '請先傳送 #綁定 樓號-單元-房號 綁定住戶，再確認通知',
+      noNotice: '這個群組最近沒有需要確認的通知',
+    },
+    page: { title: '社區通知', ack: '收到', acked: '已確認收到，謝謝！', loadFailed: '通知載入失敗' },
+  },
 };

@@ -1,0 +1,78 @@
+import { type Browser, type BrowserContext } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resources } from '../../shared/i18n/index.js';
+import type { NoticePublicView } from '../../shared/schemas/notice.js';
+import { buildMiniprogram, launchChromium } from '../support/browser.js';
+import { startTestServer, type TestServer } from '../support/test-server.js';
+
+/** The notice short link in real Chromium: a resident opens it, taps 收到 once, and it is recorded. */
+
+let server: TestServer | undefined;
+let browser: Browser | undefined;
+let context: BrowserContext | undefined;
+const zh = resources['zh-CN'];
+
+const base = () => server!.url;
+
+/** A seeded resident's session cookie, from the demo's one-tap sign-in. */
+async function cookieFor(platformId: string): Promise<{ name: string; value: string }> {
+  const resident = await server!.container.repositories.residents.findByIdentity('simulator', platformId);
+  const res = await fetch(`${base()}/api/auth/demo`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ residentId: resident!.id }),
+  });
+  expect(res.status).toBe(200);
+  const [name, value] = (res.headers.get('set-cookie') ?? '').split(';')[0]!.split('=');
+  return { name: name!, value: value! };
+}
+
+beforeAll(async () => {
+  buildMiniprogram();
+  server = await startTestServer({ demo: true });
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  try {
+    await context?.close();
+    await browser?.close();
+  } finally {
+    await server?.close();
+  }
+});
+
+describe('notice ack page', () => {
+  it('shows the notice and records one tap on 收到', async () => {
+    const community = await server!.container.repositories.communities.findByCode('lingshan');
+    const secretary = await cookieFor('sim-chen');
+    const sent = await fetch(`${base()}/api/notices`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie: `${secretary.name}=${secretary.value}` },
+      body: JSON.stringify({ scope: community!.id, text: '周六上午九点消防演练' }),
+    });
+    expect(sent.status).toBe(201);
+    const { code } = (await sent.json()) as { code: string };
+
+    const wang = await cookieFor('sim-wang');
+    context = await browser!.newContext({ viewport: { width: 390, height: 844 }, locale: 'zh-CN' });
+    await context.addCookies([{ ...wang, url: base() }]);
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (err) => errors.push(err.message));
+    await page.goto(`${base()}/app/#/n/${code}`);
+    await expect.poll(() => page.locator('.notice-text').textContent()).toBe('周六上午九点消防演练');
+    await page.locator('.notice-ack').click();
+    await expect.poll(() => page.locator('.notice-acked').textContent()).toBe(zh.notices.page.acked);
+
+    const view = await fetch(`${base()}/api/notices/by-code/${code}`, {
+      headers: { cookie: `${wang.name}=${wang.value}` },
+    });
+    expect(((await view.json()) as NoticePublicView).acknowledged).toBe(true);
+    // Opening the link again shows the confirmation instead of the button.
+    await page.reload();
+    await expect.poll(() => page.locator('.notice-acked').count()).toBe(1);
+    expect(await page.locator('.notice-ack').count()).toBe(0);
+    expect(errors).toEqual([]);
+  });
+});
