@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GatewayClient, type ClaimedEntry } from '../../bot/runtime/gateway-client.js';
 import { SESSION_COOKIE } from '../../server/auth/session-codec.js';
-import type { InboundMessage } from '../../shared/messages.js';
 import type { AuditList } from '../../shared/schemas/audit.js';
 import { bindingListSchema, bindingViewSchema, type BindingView } from '../../shared/schemas/binding.js';
 import type { MeView } from '../../shared/schemas/resident.js';
 import { startTestServer, TEST_GATEWAY_SECRET, type TestServer } from '../support/test-server.js';
+import { deliverAll, replyText, simulatorMessage } from '../support/chat.js';
 
 /**
  * The binding endpoints on the demo community, with requests filed the way residents file them: a
@@ -35,32 +35,16 @@ afterAll(async () => {
 
 /** Claims whatever the outbox holds, as a bot would, and reports it sent. */
 async function collect(): Promise<ClaimedEntry[]> {
-  const entries = await client.claim('simulator', 'simulator', { max: 50, waitMs: 0 });
-  if (entries.length)
-    await client.report(entries.map((e) => ({ id: e.id, claimToken: e.claimToken, ok: true })));
+  const entries = await deliverAll(client);
   delivered.push(...entries);
   return entries;
 }
 
-const textOf = (e: ClaimedEntry | undefined) => (e?.content.kind === 'text' ? e.content.text : '');
-
 async function say(senderId: string, senderName: string, text: string, groupId: string): Promise<string> {
-  const message: InboundMessage = {
-    channel: 'simulator',
-    accountId: 'simulator',
-    channelMessageId: randomUUID(),
-    groupId,
-    groupName: '',
-    senderId,
-    senderName,
-    text,
-    mentionsBot: false,
-    attachments: [],
-    receivedAt: new Date().toISOString(),
-  };
+  const message = simulatorMessage(text, { groupId, groupName: '', senderId, senderName });
   await client.postMessage(message);
   const entries = await collect();
-  return textOf(entries.find((e) => e.replyTo === message.channelMessageId));
+  return replyText(entries.find((e) => e.replyTo === message.channelMessageId));
 }
 
 /** A newcomer asks to be bound from a group; returns the request's id and number. */
@@ -211,7 +195,7 @@ describe('POST /api/bindings/:id/approve', () => {
     const told = delivered.filter((e) => e.id === `binding:${request.id}:decided`);
     expect(told).toHaveLength(1);
     expect(told[0]).toMatchObject({ groupId: 'sim-group-b3', mentions: [request.senderId], replyTo: null });
-    expect(textOf(told[0])).toBe(`您的绑定申请 B${request.number} 已通过，已绑定到 3-2-501`);
+    expect(replyText(told[0])).toBe(`您的绑定申请 B${request.number} 已通过，已绑定到 3-2-501`);
 
     const audit = await auditOf(request.id);
     expect(audit).toEqual([
@@ -297,7 +281,7 @@ describe('POST /api/bindings/:id/reject', () => {
     await collect();
     const told = delivered.find((e) => e.id === `binding:${request.id}:decided`);
     expect(told).toMatchObject({ groupId: 'sim-group-intl', mentions: [request.senderId] });
-    expect(textOf(told)).toBe(
+    expect(replyText(told)).toBe(
       `Your binding request B${request.number} for 5-2-802 was not approved: No such tenant on file`,
     );
 

@@ -3,9 +3,9 @@ import mongoose from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GatewayClient } from '../../bot/runtime/gateway-client.js';
 import { startTestEngine, type TestEngine } from '../../server/db/test-engine.js';
-import type { InboundMessage } from '../../shared/messages.js';
 import { startServerProcess } from '../support/server-process.js';
 import { eventually, startTestServer, TEST_GATEWAY_SECRET } from '../support/test-server.js';
+import { simulatorMessage } from '../support/chat.js';
 
 let engine: TestEngine;
 
@@ -17,21 +17,13 @@ afterAll(async () => {
   await engine?.stop();
 });
 
-function message(text: string): InboundMessage {
-  return {
-    channel: 'simulator',
-    accountId: 'simulator',
-    channelMessageId: randomUUID(),
+const message = (text: string) =>
+  simulatorMessage(text, {
     groupId: 'sim-group-all',
     groupName: '灵山小区居民群',
     senderId: 'sim-li',
     senderName: '李建国',
-    text,
-    mentionsBot: false,
-    attachments: [],
-    receivedAt: new Date().toISOString(),
-  };
-}
+  });
 
 describe('a message accepted before a crash', () => {
   it('is answered once after restart, from the stored log', async () => {

@@ -1,9 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GatewayClient, GatewayError, type ClaimedEntry } from '../../bot/runtime/gateway-client.js';
+import { GatewayClient, GatewayError } from '../../bot/runtime/gateway-client.js';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, signGatewayRequest } from '../../shared/gateway-signature.js';
-import type { InboundMessage } from '../../shared/messages.js';
 import { startTestServer, TEST_GATEWAY_SECRET, type TestServer } from '../support/test-server.js';
+import { deliverAll, replyText, simulatorMessage } from '../support/chat.js';
 
 let server: TestServer;
 let client: GatewayClient;
@@ -17,33 +16,10 @@ afterAll(async () => {
   await server?.close();
 });
 
-/** A message as the simulator adapter would normalise it, in a seeded group. */
-function message(text: string, overrides: Partial<InboundMessage> = {}): InboundMessage {
-  return {
-    channel: 'simulator',
-    accountId: 'simulator',
-    channelMessageId: randomUUID(),
-    groupId: 'sim-group-b3',
-    groupName: '3栋邻里群',
-    senderId: 'sim-wang',
-    senderName: '王秀英',
-    text,
-    mentionsBot: false,
-    attachments: [],
-    receivedAt: new Date().toISOString(),
-    ...overrides,
-  };
-}
+const message = simulatorMessage;
 
 /** Claims every queued reply the way the bot's delivery loop does, and settles them as sent. */
-async function takeReplies(): Promise<ClaimedEntry[]> {
-  const entries = await client.claim('simulator', 'simulator', { max: 50, waitMs: 0 });
-  if (entries.length)
-    await client.report(entries.map((e) => ({ id: e.id, claimToken: e.claimToken, ok: true })));
-  return entries;
-}
-
-const replyText = (entry: ClaimedEntry) => (entry.content.kind === 'text' ? entry.content.text : '');
+const takeReplies = () => deliverAll(client);
 
 async function signedPost(path: string, body: string, headers: Record<string, string>) {
   return fetch(`${server.url}${path}`, {

@@ -1,10 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GatewayClient, type ClaimedEntry } from '../../bot/runtime/gateway-client.js';
+import { GatewayClient } from '../../bot/runtime/gateway-client.js';
 import { SESSION_COOKIE } from '../../server/auth/session-codec.js';
-import type { InboundMessage } from '../../shared/messages.js';
 import type { NoticeAckReport, NoticeList, NoticePublicView } from '../../shared/schemas/notice.js';
 import { startTestServer, TEST_GATEWAY_SECRET, type TestServer } from '../support/test-server.js';
+import { deliverAll, replyText, simulatorMessage } from '../support/chat.js';
 
 /**
  * Notices on the demo community: 陈书记 is the secretary, 刘楼长 leads building 3, 王秀英 lives at
@@ -28,32 +27,13 @@ afterAll(async () => {
   await server?.close();
 });
 
-async function collect(): Promise<ClaimedEntry[]> {
-  const entries = await client.claim('simulator', 'simulator', { max: 50, waitMs: 0 });
-  if (entries.length)
-    await client.report(entries.map((e) => ({ id: e.id, claimToken: e.claimToken, ok: true })));
-  return entries;
-}
-
-const textOf = (e: ClaimedEntry | undefined) => (e?.content.kind === 'text' ? e.content.text : '');
+const collect = () => deliverAll(client);
 
 async function say(senderId: string, senderName: string, text: string, groupId: string) {
-  const message: InboundMessage = {
-    channel: 'simulator',
-    accountId: 'simulator',
-    channelMessageId: randomUUID(),
-    groupId,
-    groupName: '',
-    senderId,
-    senderName,
-    text,
-    mentionsBot: false,
-    attachments: [],
-    receivedAt: new Date().toISOString(),
-  };
+  const message = simulatorMessage(text, { groupId, groupName: '', senderId, senderName });
   await client.postMessage(message);
   const entries = await collect();
-  return { reply: textOf(entries.find((e) => e.replyTo === message.channelMessageId)), entries };
+  return { reply: replyText(entries.find((e) => e.replyTo === message.channelMessageId)), entries };
 }
 
 const cookie = (residentId: string) =>
@@ -89,11 +69,11 @@ describe('chat: #通知 and #收到', () => {
     const notices = entries.filter((e) => e.id.startsWith('notice:'));
     expect(notices.map((e) => e.groupId).sort()).toEqual(['sim-group-all', 'sim-group-b3', 'sim-group-intl']);
     const intl = notices.find((e) => e.groupId === 'sim-group-intl');
-    expect(textOf(intl)).toMatch(/^\[Notice N\d+\] 周六消防演练\nReply #ack/);
-    expect(textOf(notices.find((e) => e.groupId === 'sim-group-b3'))).toMatch(
+    expect(replyText(intl)).toMatch(/^\[Notice N\d+\] 周六消防演练\nReply #ack/);
+    expect(replyText(notices.find((e) => e.groupId === 'sim-group-b3'))).toMatch(
       /^【社区通知 N\d+】周六消防演练/,
     );
-    expect(textOf(intl)).toMatch(/\/app\/#\/n\/[A-Za-z0-9_-]{12}$/);
+    expect(replyText(intl)).toMatch(/\/app\/#\/n\/[A-Za-z0-9_-]{12}$/);
 
     const first = await say('sim-wang', '王秀英', '#收到', 'sim-group-b3');
     expect(first.reply).toMatch(/^已确认收到通知 N\d+/);
@@ -162,7 +142,7 @@ describe('POST /api/notices', () => {
       translations: { en: 'Power cut on Sunday' },
     });
     expect(sent.groups).toBe(3);
-    const byGroup = new Map(sent.entries.map((e) => [e.groupId, textOf(e)]));
+    const byGroup = new Map(sent.entries.map((e) => [e.groupId, replyText(e)]));
     expect(byGroup.get('sim-group-intl')).toContain('Power cut on Sunday');
     expect(byGroup.get('sim-group-all')).toContain('周日停电');
     expect(byGroup.get('sim-group-all')).toContain(`${server.url}/app/#/n/${sent.code}`);

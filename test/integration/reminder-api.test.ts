@@ -1,10 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GatewayClient } from '../../bot/runtime/gateway-client.js';
 import { SESSION_COOKIE } from '../../server/auth/session-codec.js';
-import type { InboundMessage } from '../../shared/messages.js';
 import { reminderListSchema, reminderViewSchema } from '../../shared/schemas/reminder.js';
 import { startTestServer, TEST_GATEWAY_SECRET, type TestServer } from '../support/test-server.js';
+import { deliverAll, replyText, simulatorMessage } from '../support/chat.js';
 
 /** The reminder endpoints and `#提醒` on the demo community: 陈书记 is the secretary, 刘楼长 a building lead. */
 
@@ -179,25 +178,16 @@ describe('DELETE /api/reminders/:id', () => {
 
 describe('#提醒 in chat', () => {
   async function say(senderId: string, text: string): Promise<string> {
-    const message: InboundMessage = {
-      channel: 'simulator',
-      accountId: 'simulator',
-      channelMessageId: randomUUID(),
+    const message = simulatorMessage(text, {
       groupId: 'sim-group-all',
       groupName: '',
       senderId,
       senderName: '',
-      text,
-      mentionsBot: false,
-      attachments: [],
-      receivedAt: new Date().toISOString(),
-    };
+    });
     await client.postMessage(message);
-    const entries = await client.claim('simulator', 'simulator', { max: 50, waitMs: 0 });
-    if (entries.length)
-      await client.report(entries.map((e) => ({ id: e.id, claimToken: e.claimToken, ok: true })));
+    const entries = await deliverAll(client);
     const reply = entries.find((e) => e.replyTo === message.channelMessageId);
-    return reply?.content.kind === 'text' ? reply.content.text : '';
+    return replyText(reply);
   }
 
   it('stores the reminder for the secretary and replies with its number and next run', async () => {

@@ -1,8 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GatewayClient } from '../../bot/runtime/gateway-client.js';
-import type { InboundMessage } from '../../shared/messages.js';
 import { startTestServer, TEST_GATEWAY_SECRET, type TestServer } from '../support/test-server.js';
+import { deliverAll, replyText, simulatorMessage } from '../support/chat.js';
 
 /** Staff chat commands from the seeded demo cast: the policy decides, with roles read from the engine. */
 
@@ -19,26 +18,12 @@ afterAll(async () => {
 });
 
 async function say(senderId: string, text: string, groupId = 'sim-group-b3'): Promise<string> {
-  const message: InboundMessage = {
-    channel: 'simulator',
-    accountId: 'simulator',
-    channelMessageId: randomUUID(),
-    groupId,
-    groupName: '',
-    senderId,
-    senderName: senderId,
-    text,
-    mentionsBot: false,
-    attachments: [],
-    receivedAt: new Date().toISOString(),
-  };
+  const message = simulatorMessage(text, { groupId, groupName: '', senderId, senderName: senderId });
   await client.postMessage(message);
-  const entries = await client.claim('simulator', 'simulator', { max: 10, waitMs: 0 });
-  await client.report(entries.map((e) => ({ id: e.id, claimToken: e.claimToken, ok: true })));
+  const entries = await deliverAll(client);
   const replies = entries.filter((e) => e.replyTo === message.channelMessageId);
   expect(replies).toHaveLength(1);
-  const content = replies[0]!.content;
-  return content.kind === 'text' ? content.text : '';
+  return replyText(replies[0]);
 }
 
 describe('staff commands in a group chat', () => {
