@@ -1,9 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectMongoose } from '../../server/db/connect.js';
-import { startTestEngine, type TestEngine } from '../../server/db/test-engine.js';
-import { createModels, syncIndexes } from '../../server/models/index.js';
 import { scopeId } from '../../server/policy/scope.js';
 import {
   BindingRequestRepository,
@@ -11,11 +7,11 @@ import {
   type Decision,
   type NewBindingRequest,
 } from '../../server/repositories/binding-request.repository.js';
+import { openTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 /** Binding requests against the real engine (FerretDB unless TEST_ENGINE says otherwise). */
 
-let engine: TestEngine;
-let conn: Connection;
+let db: TestDatabase;
 let bindings: BindingRequestRepository;
 
 const C = 'c1c1c1c1c1c1c1c1c1c1c1c1';
@@ -24,16 +20,13 @@ const H5 = 'a5a5a5a5a5a5a5a5a5a5a5a5';
 const DECIDER = 'b0b0b0b0b0b0b0b0b0b0b0b0';
 
 beforeAll(async () => {
-  engine = await startTestEngine();
-  conn = await connectMongoose(engine.uri, { dbName: engine.dbName });
-  const models = createModels(conn);
-  await syncIndexes(models);
+  db = await openTestDatabase();
+  const { models } = db;
   bindings = new BindingRequestRepository(models);
 });
 
 afterAll(async () => {
-  await conn?.close();
-  await engine?.stop();
+  await db?.close();
 });
 
 let number = 0;

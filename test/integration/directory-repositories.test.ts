@@ -1,8 +1,5 @@
-import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectMongoose } from '../../server/db/connect.js';
-import { startTestEngine, type TestEngine } from '../../server/db/test-engine.js';
-import { createModels, syncIndexes, type Models } from '../../server/models/index.js';
+import type { Models } from '../../server/models/index.js';
 import { assignment } from '../../server/policy/roles.js';
 import { scopeId } from '../../server/policy/scope.js';
 import { AuditRepository } from '../../server/repositories/audit.repository.js';
@@ -11,11 +8,11 @@ import { GroupRepository } from '../../server/repositories/group.repository.js';
 import { HouseholdRepository } from '../../server/repositories/household.repository.js';
 import { ResidentRepository } from '../../server/repositories/resident.repository.js';
 import { PhoneProtector } from '../../server/services/phone-protector.js';
+import { openTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 /** The community repositories against the real engine (FerretDB unless TEST_ENGINE says otherwise). */
 
-let engine: TestEngine;
-let conn: Connection;
+let db: TestDatabase;
 let models: Models;
 let communities: CommunityRepository;
 let households: HouseholdRepository;
@@ -26,10 +23,8 @@ let community: CommunityRecord;
 const phones = new PhoneProtector(Buffer.alloc(32, 9));
 
 beforeAll(async () => {
-  engine = await startTestEngine();
-  conn = await connectMongoose(engine.uri, { dbName: engine.dbName });
-  models = createModels(conn);
-  await syncIndexes(models);
+  db = await openTestDatabase();
+  models = db.models;
   communities = new CommunityRepository(models);
   households = new HouseholdRepository(models);
   residents = new ResidentRepository(models);
@@ -46,8 +41,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await conn?.close();
-  await engine?.stop();
+  await db?.close();
 });
 
 /** A fresh household per test, so tests never share rows. */

@@ -1,17 +1,13 @@
-import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectMongoose } from '../../server/db/connect.js';
-import { startTestEngine, type TestEngine } from '../../server/db/test-engine.js';
-import { createModels, syncIndexes } from '../../server/models/index.js';
 import { scopeId } from '../../server/policy/scope.js';
 import { GroupRepository } from '../../server/repositories/group.repository.js';
 import { NoticeRepository, type NewNotice } from '../../server/repositories/notice.repository.js';
 import { OutboxRepository } from '../../server/repositories/outbox.repository.js';
+import { openTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 /** Notices and acknowledgements against the real engine (FerretDB unless TEST_ENGINE says otherwise). */
 
-let engine: TestEngine;
-let conn: Connection;
+let db: TestDatabase;
 let notices: NoticeRepository;
 let groups: GroupRepository;
 let outbox: OutboxRepository;
@@ -20,18 +16,15 @@ const C = 'c1c1c1c1c1c1c1c1c1c1c1c1';
 let number = 0;
 
 beforeAll(async () => {
-  engine = await startTestEngine();
-  conn = await connectMongoose(engine.uri, { dbName: engine.dbName });
-  const models = createModels(conn);
-  await syncIndexes(models);
+  db = await openTestDatabase();
+  const { models } = db;
   notices = new NoticeRepository(models);
   groups = new GroupRepository(models);
   outbox = new OutboxRepository(models);
 });
 
 afterAll(async () => {
-  await conn?.close();
-  await engine?.stop();
+  await db?.close();
 });
 
 const newNotice = (overrides: Partial<NewNotice> = {}): NewNotice => ({

@@ -1,8 +1,5 @@
-import type { Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectMongoose } from '../../server/db/connect.js';
-import { startTestEngine, type TestEngine } from '../../server/db/test-engine.js';
-import { createModels, syncIndexes, type Models } from '../../server/models/index.js';
+import type { Models } from '../../server/models/index.js';
 import { assignment } from '../../server/policy/roles.js';
 import { scopeId } from '../../server/policy/scope.js';
 import { CommunityRepository, type CommunityRecord } from '../../server/repositories/community.repository.js';
@@ -11,11 +8,11 @@ import { ImportJobRepository } from '../../server/repositories/import-job.reposi
 import { ResidentRepository } from '../../server/repositories/resident.repository.js';
 import type { RowError } from '../../server/roster/roster-format.js';
 import { PhoneProtector } from '../../server/services/phone-protector.js';
+import { openTestDatabase, type TestDatabase } from '../support/test-database.js';
 
 /** What roster import and export store and read, against the real engine. */
 
-let engine: TestEngine;
-let conn: Connection;
+let db: TestDatabase;
 let models: Models;
 let communities: CommunityRepository;
 let households: HouseholdRepository;
@@ -25,10 +22,8 @@ let community: CommunityRecord;
 const phones = new PhoneProtector(Buffer.alloc(32, 5));
 
 beforeAll(async () => {
-  engine = await startTestEngine();
-  conn = await connectMongoose(engine.uri, { dbName: engine.dbName });
-  models = createModels(conn);
-  await syncIndexes(models);
+  db = await openTestDatabase();
+  models = db.models;
   communities = new CommunityRepository(models);
   households = new HouseholdRepository(models);
   residents = new ResidentRepository(models);
@@ -44,8 +39,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await conn?.close();
-  await engine?.stop();
+  await db?.close();
 });
 
 const newJob = () =>
