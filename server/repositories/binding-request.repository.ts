@@ -6,14 +6,11 @@ import type { IdentityKind } from '../../shared/schemas/community.js';
 import { isDuplicateKeyError } from '../db/connect.js';
 import type { Models } from '../models/index.js';
 import { parseScope, scopeId, type ScopeId } from '../policy/scope.js';
+import { isObjectId } from './object-id.js';
 
-const isObjectId = (id: string) => /^[0-9a-f]{24}$/i.test(id);
-
-export interface BindingRequestRecord {
-  id: string;
+export interface NewBindingRequest {
   communityId: string;
   number: number;
-  status: BindingStatus;
   channel: Channel;
   identityKind: IdentityKind;
   platformId: string;
@@ -27,6 +24,13 @@ export interface BindingRequestRecord {
   householdId: string;
   address: string;
   householdScope: ScopeId;
+  sourceKey: string;
+}
+
+/** A stored request: what was asked, and what became of it. */
+export interface BindingRequestRecord extends Omit<NewBindingRequest, 'sourceKey'> {
+  id: string;
+  status: BindingStatus;
   reason: string | null;
   decidedAt: Date | null;
   decidedById: string | null;
@@ -34,24 +38,6 @@ export interface BindingRequestRecord {
   appliedAt: Date | null;
   boundResidentId: string | null;
   createdAt: Date;
-}
-
-export interface NewBindingRequest {
-  communityId: string;
-  number: number;
-  channel: Channel;
-  identityKind: IdentityKind;
-  platformId: string;
-  requesterName: string;
-  residentId: string | null;
-  accountId: string;
-  groupId: string | null;
-  platformGroupId: string;
-  language: Language;
-  householdId: string;
-  address: string;
-  householdScope: ScopeId;
-  sourceKey: string;
 }
 
 export type CreateOutcome =
