@@ -1,7 +1,6 @@
 import type { Types } from 'mongoose';
 import type { Models } from '../models/index.js';
-
-const isObjectId = (id: string) => /^[0-9a-f]{24}$/i.test(id);
+import { isObjectId } from './object-id.js';
 
 export interface CommunityRecord {
   id: string;

@@ -2,8 +2,7 @@ import { Types } from 'mongoose';
 import { isDuplicateKeyError } from '../db/connect.js';
 import type { Models } from '../models/index.js';
 import { scopeId, type ScopeId } from '../policy/scope.js';
-
-const isObjectId = (id: string) => /^[0-9a-f]{24}$/i.test(id);
+import { isObjectId } from './object-id.js';
 
 export interface HouseholdRecord {
   id: string;

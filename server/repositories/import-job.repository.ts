@@ -3,8 +3,7 @@ import type { ImportCounts, ImportFailure, ImportStatus } from '../../shared/sch
 import type { Models } from '../models/index.js';
 import type { RosterFileError, RowError } from '../roster/roster-format.js';
 import type { ScopeId } from '../policy/scope.js';
-
-const isObjectId = (id: string) => /^[0-9a-f]{24}$/i.test(id);
+import { isObjectId } from './object-id.js';
 
 /** Row errors per stored chunk: about 150 kB each, far below any engine's document limit. */
 const ERRORS_PER_CHUNK = 1_000;

@@ -5,6 +5,7 @@ import type { Models } from '../models/index.js';
 import { isDuplicateKeyError } from '../db/connect.js';
 import { reminderRunModel } from '../models/reminder-run.model.js';
 import { reminderModel } from '../models/reminder.model.js';
+import { isObjectId } from './object-id.js';
 
 export interface NewReminder {
   communityId: string;
@@ -64,8 +65,6 @@ const toRecord = (d: LeanReminder): ReminderRecord => ({
 });
 
 const runKey = (id: string, occurrence: Date) => `${id}:${occurrence.toISOString()}`;
-
-const isObjectId = (id: string) => Types.ObjectId.isValid(id) && /^[a-f0-9]{24}$/i.test(id);
 
 /** Reminders, and the groups they go to; owns its model so the shared model registry stays untouched. */
 export class ReminderRepository {

@@ -13,8 +13,7 @@ import type { Models } from '../models/index.js';
 import type { RoleAssignment } from '../policy/policy.js';
 import { assignmentKey, uniqueRoles, withMembershipRoles } from '../policy/roles.js';
 import { scopeId, type ScopeId } from '../policy/scope.js';
-
-const isObjectId = (id: string) => /^[0-9a-f]{24}$/i.test(id);
+import { isObjectId } from './object-id.js';
 
 /** A resident as every service sees them; usable as the policy's Actor as it is. */
 export interface ResidentRecord {
