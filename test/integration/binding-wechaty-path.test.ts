@@ -1,14 +1,12 @@
-import { randomUUID } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { PuppetMock, mock } from 'wechaty-puppet-mock';
-import { WechatyAdapter } from '../../bot/adapters/wechaty/wechaty-adapter.js';
-import type { BotLogger } from '../../bot/runtime/bot.js';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { mock } from 'wechaty-puppet-mock';
 import { SESSION_COOKIE } from '../../server/auth/session-codec.js';
 import { startTestEngine, type TestEngine } from '../../server/db/test-engine.js';
 import { assignment } from '../../server/policy/roles.js';
 import { scopeId } from '../../server/policy/scope.js';
 import type { MeView } from '../../shared/schemas/resident.js';
-import { eventually, startTestServer, type TestServer } from '../support/test-server.js';
+import { startMockWechat } from '../support/mock-wechat.js';
+import { eventually, type TestServer } from '../support/test-server.js';
 
 /**
  * Binding from WeChat, end to end: a resident says `#绑定 3-2-501` in a mock-puppet group, the building
@@ -16,7 +14,6 @@ import { eventually, startTestServer, type TestServer } from '../support/test-se
  * service → outbox → delivery loop → the room; the new resident's `/api/me` then shows the household.
  */
 
-const BOT_NAME = '社区小助手';
 /** Long enough for a wrongly doubled message to come through the whole loop with zero pacing. */
 const QUIET_MS = 500;
 
@@ -35,45 +32,11 @@ afterAll(async () => {
   await engine?.stop();
 });
 
-interface Said {
-  talkerId: string;
-  text: string;
-}
-
-// Under NodeNext the mock's `typed-emitter` typings lose `on`; at runtime rooms are EventEmitters.
-interface MessageEmitter {
-  on(event: 'message', listener: (message: mock.MessageMock) => void): unknown;
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A mock WeChat and a real server on a fresh database with one compound, two buildings and two leads. */
 async function startPath() {
-  const mocker = new mock.Mocker();
-  const puppet = new PuppetMock({ mocker });
-  const botUser = mocker.createContact({ name: BOT_NAME });
-  mocker.use((m) => {
-    m.login(botUser);
-    return () => undefined;
-  });
-  const log = {
-    info: vi.fn<BotLogger['info']>(),
-    warn: vi.fn<BotLogger['warn']>(),
-    error: vi.fn<BotLogger['error']>(),
-  };
-  const adapter = new WechatyAdapter({
-    accountId: 'wx-helper',
-    puppet,
-    pacing: { minDelayMs: 0, maxDelayMs: 0 },
-    log,
-  });
-  const server = await startTestServer({
-    engine,
-    dbName: `nbtest_bind_${randomUUID().slice(0, 8)}`,
-    demo: false,
-    embedBot: true,
-    adapters: [adapter],
-  });
+  const { mocker, log, server, room } = await startMockWechat({ engine, dbPrefix: 'nbtest_bind' });
   servers.push(server);
 
   const { communities, households, residents } = server.container.repositories;
@@ -108,16 +71,6 @@ async function startPath() {
     return contact;
   };
 
-  const room = (topic: string, members: mock.ContactMock[]) => {
-    const chat = mocker.createRoom({ topic, memberIdList: [botUser.id, ...members.map((c) => c.id)] });
-    const said: Said[] = [];
-    (chat as unknown as MessageEmitter).on('message', (m) =>
-      said.push({ talkerId: m.talker().id, text: m.text() ?? '' }),
-    );
-    const botSaid = () => said.filter((s) => s.talkerId === botUser.id).map((s) => s.text);
-    return { chat, botSaid };
-  };
-
   /** `GET /api/me` over HTTP as whoever the contact is now bound to. */
   const meOf = async (contact: mock.ContactMock): Promise<MeView> => {
     const resident = await residents.findByIdentity('wechat', contact.id);
@@ -141,22 +94,24 @@ describe('binding from a WeChat group', () => {
     const group = path.room('3栋邻里群', [wang, liu, zhou]);
 
     wang.say('#绑定 3-2-501').to(group.chat);
-    await eventually(() => group.botSaid().length >= 1);
-    expect(group.botSaid()).toEqual(['@王阿姨 已提交绑定申请 B1（3-2-501），楼道长或社区书记确认后生效']);
+    await eventually(() => group.botTexts().length >= 1);
+    expect(group.botTexts()).toEqual(['@王阿姨 已提交绑定申请 B1（3-2-501），楼道长或社区书记确认后生效']);
 
     // Asking again while the first is pending is refused, naming the pending one.
     wang.say('#绑定 3栋2单元501').to(group.chat);
-    await eventually(() => group.botSaid().length >= 2);
-    expect(group.botSaid()[1]).toBe('@王阿姨 您已有待确认的绑定申请 B1（3-2-501），请等楼道长或社区书记确认');
+    await eventually(() => group.botTexts().length >= 2);
+    expect(group.botTexts()[1]).toBe(
+      '@王阿姨 您已有待确认的绑定申请 B1（3-2-501），请等楼道长或社区书记确认',
+    );
 
     // The lead of building 5 may not decide for building 3.
     zhou.say('#同意 1').to(group.chat);
-    await eventually(() => group.botSaid().length >= 3);
-    expect(group.botSaid()[2]).toBe('@周楼长 您没有权限审批绑定申请');
+    await eventually(() => group.botTexts().length >= 3);
+    expect(group.botTexts()[2]).toBe('@周楼长 您没有权限审批绑定申请');
 
     liu.say('#同意 1').to(group.chat);
-    await eventually(() => group.botSaid().length >= 5);
-    expect(group.botSaid().slice(3).sort()).toEqual(
+    await eventually(() => group.botTexts().length >= 5);
+    expect(group.botTexts().slice(3).sort()).toEqual(
       ['@刘楼长 已同意 B1：王** 绑定到 3-2-501', '@王阿姨 您的绑定申请 B1 已通过，已绑定到 3-2-501'].sort(),
     );
 
@@ -169,9 +124,9 @@ describe('binding from a WeChat group', () => {
 
     // Approving again changes nothing and says who decided.
     liu.say('#同意 1').to(group.chat);
-    await eventually(() => group.botSaid().length >= 6);
+    await eventually(() => group.botTexts().length >= 6);
     await sleep(QUIET_MS);
-    expect(group.botSaid().slice(5)).toEqual(['@刘楼长 绑定申请 B1 已由刘楼长处理：已通过']);
+    expect(group.botTexts().slice(5)).toEqual(['@刘楼长 绑定申请 B1 已由刘楼长处理：已通过']);
     expect(await path.server.container.repositories.residents.listByHousehold(path.home.id)).toHaveLength(1);
     expect(path.log.error).not.toHaveBeenCalled();
   });
@@ -183,15 +138,15 @@ describe('binding from a WeChat group', () => {
     const group = path.room('Lingshan International', [emma, liu]);
 
     emma.say('#bind 3-2-501').to(group.chat);
-    await eventually(() => group.botSaid().length >= 1);
-    expect(group.botSaid()[0]).toBe(
+    await eventually(() => group.botTexts().length >= 1);
+    expect(group.botTexts()[0]).toBe(
       '@Emma Chen Binding request B1 for 3-2-501 sent; a building lead or the secretary will confirm it',
     );
 
     liu.say('#拒绝 1 查无此人').to(group.chat);
-    await eventually(() => group.botSaid().length >= 3);
+    await eventually(() => group.botTexts().length >= 3);
     await sleep(QUIET_MS);
-    expect(group.botSaid().slice(1).sort()).toEqual(
+    expect(group.botTexts().slice(1).sort()).toEqual(
       [
         '@刘楼长 Rejected B1 (3-2-501)',
         '@Emma Chen Your binding request B1 for 3-2-501 was not approved: 查无此人',

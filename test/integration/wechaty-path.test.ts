@@ -1,21 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { types } from 'wechaty';
-import { PuppetMock, mock } from 'wechaty-puppet-mock';
-import { WechatyAdapter } from '../../bot/adapters/wechaty/wechaty-adapter.js';
 import type { Pacing } from '../../bot/runtime/adapter.js';
-import type { BotLogger } from '../../bot/runtime/bot.js';
 import { startTestEngine, type TestEngine } from '../../server/db/test-engine.js';
 import { translator } from '../../shared/i18n/index.js';
 import type { OpinionList } from '../../shared/schemas/opinion.js';
-import { eventually, startTestServer, type TestServer } from '../support/test-server.js';
+import { MOCK_BOT_NAME, startMockWechat } from '../support/mock-wechat.js';
+import { eventually, type TestServer } from '../support/test-server.js';
 
 /**
  * The whole WeChat path: mock WeChat → real Wechaty → WechatyAdapter → embedded bot runtime → signed HTTP
  * → gateway → opinion service → outbox → delivery loop → WechatyAdapter → the mock room.
  */
 
-const BOT_NAME = '社区小助手';
+const BOT_NAME = MOCK_BOT_NAME;
 const COMMUNITY = 'lingshan';
 const NO_PACING: Pacing = { minDelayMs: 0, maxDelayMs: 0 };
 /** Long enough for a wrongly doubled reply to come through the whole loop with zero pacing. */
@@ -37,47 +35,19 @@ afterAll(async () => {
   await engine?.stop();
 });
 
-interface Said {
-  id: string;
-  talkerId: string;
-  text: string;
-  at: number;
-}
-
-// Under NodeNext the mock's `typed-emitter` typings lose `on`; at runtime rooms are EventEmitters.
-interface MessageEmitter {
-  on(event: 'message', listener: (message: mock.MessageMock) => void): unknown;
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * A mock WeChat whose bot account logs in when the puppet starts, served by a real server on a fresh
- * database of the shared engine. No demo data: the one community is created here, as staff would.
+ * A mock WeChat served by a real server on a fresh database of the shared engine. No demo data: the
+ * one community is created here, as staff would.
  */
 async function startPath(pacing: Pacing = NO_PACING) {
-  const mocker = new mock.Mocker();
-  const puppet = new PuppetMock({ mocker });
-  const botUser = mocker.createContact({ name: BOT_NAME });
-  mocker.use((m) => {
-    m.login(botUser);
-    return () => undefined;
-  });
-  const log = {
-    info: vi.fn<BotLogger['info']>(),
-    warn: vi.fn<BotLogger['warn']>(),
-    error: vi.fn<BotLogger['error']>(),
-  };
-  const adapter = new WechatyAdapter({ accountId: 'wx-helper', puppet, pacing, log });
-  const sendText = vi.spyOn(puppet, 'messageSendText');
-
-  const server = await startTestServer({
+  const { mocker, puppet, botUser, log, adapter, server, room } = await startMockWechat({
     engine,
-    dbName: `nbtest_wx_${randomUUID().slice(0, 8)}`,
-    demo: false,
-    embedBot: true,
-    adapters: [adapter],
+    dbPrefix: 'nbtest_wx',
+    pacing,
   });
+  const sendText = vi.spyOn(puppet, 'messageSendText');
   servers.push(server);
   const community = await server.container.repositories.communities.create({
     code: COMMUNITY,
@@ -92,17 +62,6 @@ async function startPath(pacing: Pacing = NO_PACING) {
   const readerCookie = `nb_session=${server.container.sessionCodec.encode(reader.id).value}`;
 
   const resident = (name: string) => mocker.createContact({ name });
-
-  /** A group with the bot in it, and everything said there from now on. */
-  const room = (topic: string, members: mock.ContactMock[]) => {
-    const chat = mocker.createRoom({ topic, memberIdList: [botUser.id, ...members.map((c) => c.id)] });
-    const said: Said[] = [];
-    (chat as unknown as MessageEmitter).on('message', (m) =>
-      said.push({ id: m.id, talkerId: m.talker().id, text: m.text() ?? '', at: Date.now() }),
-    );
-    const botSaid = () => said.filter((s) => s.talkerId === botUser.id);
-    return { chat, said, botSaid };
-  };
 
   /** GET /api/opinions over HTTP, as the mini-app reads them. */
   const opinions = async (): Promise<OpinionList> => {
