@@ -1,12 +1,12 @@
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
+import type { BrowserContextOptions, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_REASON_LENGTH } from '../../miniprogram/src/bindings-page.js';
 import { resources, translator } from '../../shared/i18n/index.js';
 import { MAX_BINDING_REASON_LENGTH, type BindingList } from '../../shared/schemas/binding.js';
 import type { DemoResidentList } from '../../shared/schemas/resident.js';
-import { buildMiniprogram, launchChromium } from '../support/browser.js';
+import { buildMiniprogram, PhoneBrowser } from '../support/browser.js';
 import { eventually, startTestServer, type TestServer } from '../support/test-server.js';
 
 /**
@@ -23,31 +23,17 @@ const tZh = translator('zh-CN');
 /** 王秀英's phone as seeded; it must never reach the page unmasked. */
 const WANG_PHONE = '13812345001';
 
-const PHONE: BrowserContextOptions = {
-  viewport: { width: 390, height: 844 },
-  deviceScaleFactor: 2,
-  isMobile: true,
-  hasTouch: true,
-  locale: 'zh-CN',
-};
-
 let server: TestServer | undefined;
-let browser: Browser | undefined;
-const contexts: BrowserContext[] = [];
-const pageErrors: string[] = [];
+let browser: PhoneBrowser | undefined;
 
 function baseUrl(): string {
   if (!server) throw new Error('the test server did not start');
   return server.url;
 }
 
-async function newPage(options: BrowserContextOptions = {}): Promise<Page> {
+function newPage(options: BrowserContextOptions = {}): Promise<Page> {
   if (!browser) throw new Error('Chromium did not start');
-  const context = await browser.newContext({ ...PHONE, ...options });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.on('pageerror', (err) => pageErrors.push(err.message));
-  return page;
+  return browser.newPage(options);
 }
 
 /** What the phone shows; the tab bar is fixed, so a full-page shot would paint it mid-page. */
@@ -125,13 +111,11 @@ beforeAll(async () => {
   buildMiniprogram();
   await mkdir(SCREENSHOTS, { recursive: true });
   server = await startTestServer({ demo: true, embedBot: true });
-  browser = await launchChromium();
+  browser = await PhoneBrowser.launch();
 });
 
 afterEach(async () => {
-  const errors = pageErrors.splice(0);
-  await Promise.all(contexts.splice(0).map((context) => context.close()));
-  expect(errors).toEqual([]);
+  expect((await browser?.closePages()) ?? []).toEqual([]);
 });
 
 afterAll(async () => {

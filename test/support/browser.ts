@@ -1,6 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import {
+  chromium,
+  type Browser,
+  type BrowserContext,
+  type BrowserContextOptions,
+  type Page,
+} from 'playwright-core';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -27,4 +33,47 @@ export function launchChromium(): Promise<Browser> {
       '--disable-sync',
     ],
   });
+}
+
+/** A phone-sized, touch, zh-CN page: how residents open the mini-app. */
+export const PHONE: BrowserContextOptions = {
+  viewport: { width: 390, height: 844 },
+  deviceScaleFactor: 2,
+  isMobile: true,
+  hasTouch: true,
+  locale: 'zh-CN',
+};
+
+/**
+ * Chromium for one test file: each page gets its own phone context, and every uncaught page error is
+ * kept so the test that caused it can fail on it.
+ */
+export class PhoneBrowser {
+  private readonly contexts: BrowserContext[] = [];
+  private readonly pageErrors: string[] = [];
+
+  private constructor(private readonly browser: Browser) {}
+
+  static async launch(): Promise<PhoneBrowser> {
+    return new PhoneBrowser(await launchChromium());
+  }
+
+  async newPage(options: BrowserContextOptions = {}): Promise<Page> {
+    const context = await this.browser.newContext({ ...PHONE, ...options });
+    this.contexts.push(context);
+    const page = await context.newPage();
+    page.on('pageerror', (err) => this.pageErrors.push(err.message));
+    return page;
+  }
+
+  /** Closes this test's pages and returns the page errors they raised. */
+  async closePages(): Promise<string[]> {
+    const errors = this.pageErrors.splice(0);
+    await Promise.all(this.contexts.splice(0).map((context) => context.close()));
+    return errors;
+  }
+
+  close(): Promise<void> {
+    return this.browser.close();
+  }
 }
