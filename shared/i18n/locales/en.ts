@@ -1,4 +1,9 @@
 import type { Resource } from './zh-CN.js';
+import { reports } from './sections/reports.js';
+import { points } from './sections/points.js';
+import { events } from './sections/events.js';
+import { polls } from './sections/polls.js';
+import { staffNotices } from './sections/staff-notices.js';
 
 /** English. */
 export const en: Resource = {
@@ -388,4 +393,9 @@ export const en: Resource = {
       loadFailed: 'The notice could not be loaded',
     },
   },
+  reports: reports['en'],
+  points: points['en'],
+  events: events['en'],
+  polls: polls['en'],
+  staffNotices: staffNotices['en'],
 };

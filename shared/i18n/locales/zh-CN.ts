@@ -1,3 +1,9 @@
+import type { Widen } from './section.js';
+import { reports } from './sections/reports.js';
+import { points } from './sections/points.js';
+import { events } from './sections/events.js';
+import { polls } from './sections/polls.js';
+import { staffNotices } from './sections/staff-notices.js';
 /** Simplified Chinese: the default language and the shape every other locale must match. */
 export const zhCN = {
   /** Command words the parser accepts after `#`, per intent; the first is the one shown in help. */
@@ -397,13 +403,12 @@ export const zhCN = {
     },
     page: { title: '社区通知', ack: '收到', acked: '已确认收到，谢谢！', loadFailed: '通知加载失败' },
   },
+  reports: reports['zh-CN'],
+  points: points['zh-CN'],
+  events: events['zh-CN'],
+  polls: polls['zh-CN'],
+  staffNotices: staffNotices['zh-CN'],
 };
-
-type Widen<T> = T extends string
-  ? string
-  : T extends readonly string[]
-    ? readonly string[]
-    : { [K in keyof T]: Widen<T[K]> };
 
 /** Every locale must have exactly these keys. */
 export type Resource = Widen<typeof zhCN>;

@@ -1,4 +1,9 @@
 import type { Resource } from './zh-CN.js';
+import { reports } from './sections/reports.js';
+import { points } from './sections/points.js';
+import { events } from './sections/events.js';
+import { polls } from './sections/polls.js';
+import { staffNotices } from './sections/staff-notices.js';
 
 /** Traditional Chinese (Taiwan, Hong Kong, Macau). */
 export const zhTW: Resource = {
@@ -388,4 +393,9 @@ export const zhTW: Resource = {
     },
     page: { title: '社區通知', ack: '收到', acked: '已確認收到，謝謝！', loadFailed: '通知載入失敗' },
   },
+  reports: reports['zh-TW'],
+  points: points['zh-TW'],
+  events: events['zh-TW'],
+  polls: polls['zh-TW'],
+  staffNotices: staffNotices['zh-TW'],
 };
