@@ -51,6 +51,20 @@ export interface Api {
   pendingBindings(signal?: AbortSignal): Promise<BindingList>;
   approveBinding(id: string): Promise<BindingView>;
   rejectBinding(id: string, reason: string): Promise<BindingView>;
+  /**
+   * Any other JSON call, for feature modules (`reports/reports-api.ts` and the like) that type their
+   * own endpoints on top; errors arrive as `ApiError` with the server's translated message.
+   */
+  call<T>(method: HttpMethod, path: string, init?: CallInit): Promise<T>;
+}
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface CallInit {
+  body?: unknown;
+  signal?: AbortSignal;
+  /** A 401 is thrown without sending the user to sign in. */
+  quiet?: boolean;
 }
 
 export interface ApiOptions {
@@ -60,11 +74,7 @@ export interface ApiOptions {
 
 /** Calls the server in the page's language, so its error messages come back translated. */
 export function createApi(language: Language, options: ApiOptions = {}): Api {
-  async function request<T>(
-    method: 'GET' | 'POST',
-    path: string,
-    init: { body?: unknown; signal?: AbortSignal; quiet?: boolean } = {},
-  ): Promise<T> {
+  async function request<T>(method: HttpMethod, path: string, init: CallInit = {}): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json', 'accept-language': language };
     if (init.body !== undefined) headers['content-type'] = 'application/json';
     const res = await fetch(path, {
@@ -145,5 +155,6 @@ export function createApi(language: Language, options: ApiOptions = {}): Api {
         body: { reason },
       });
     },
+    call: request,
   };
 }

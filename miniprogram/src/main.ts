@@ -4,6 +4,7 @@ import { createApi } from './api.js';
 import { mountBindingsPage } from './bindings-page.js';
 import { NoCommunityError, resolveCommunity } from './community.js';
 import { el } from './dom.js';
+import { matchFeaturePage } from './feature-pages.js';
 import { mountMePage } from './me-page.js';
 import { mountNoticeAckPage, noticeCodeOf } from './notice-ack-page.js';
 import { mountOpinionsPage } from './opinions-page.js';
@@ -38,7 +39,7 @@ function askToSignIn(): void {
   session.set(null);
   const here = router.current();
   if (here === 'signIn') return;
-  rememberReturn(storage, here);
+  rememberReturn(storage, location.hash || hashOf(here));
   router.go('signIn');
 }
 
@@ -62,6 +63,8 @@ function show(route: Route): void {
   // A notice's short link carries its code, so it sits outside the router's fixed pages.
   const noticeCode = noticeCodeOf(location.hash);
   if (noticeCode) return mountNoticeAckPage({ ...deps, code: noticeCode, onUnauthorized: askToSignIn });
+  const feature = matchFeaturePage(location.hash);
+  if (feature) return void feature.page.mount(deps, feature.params);
   switch (route) {
     case 'opinions':
       return mountOpinionsPage({
@@ -97,7 +100,7 @@ async function start(): Promise<void> {
   // Back from a platform's sign-in (which lands on /app/ without a hash): go where the user was headed.
   if (!location.hash && hasReturn(storage)) {
     const back = (await sessionLoaded) ? takeReturn(storage) : null;
-    if (back) history.replaceState(null, '', `${location.pathname}${location.search}${hashOf(back)}`);
+    if (back) history.replaceState(null, '', `${location.pathname}${location.search}${back}`);
   }
   router.start(show);
 }

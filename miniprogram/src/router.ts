@@ -23,23 +23,27 @@ export function parseHash(hash: string): Route {
 /** The page to return to after signing in, kept for the tab so it survives a platform's OAuth round trip. */
 const RETURN_KEY = 'app.returnTo';
 
-export function rememberReturn(storage: Storage | null, route: Route): void {
-  if (route === 'signIn') return;
+/** Remembers the page's whole hash, so feature pages with parameters (`#/n/<code>`) come back too. */
+export function rememberReturn(storage: Storage | null, hash: string): void {
+  if (!isReturnHash(hash)) return;
   try {
-    storage?.setItem(RETURN_KEY, route);
+    storage?.setItem(RETURN_KEY, hash);
   } catch {
     // Private modes may refuse storage; the user then lands on the default page, which is fine.
   }
 }
 
-/** Reads and forgets the remembered page. */
-export function takeReturn(storage: Storage | null): Route | null {
+/** A page of ours other than sign-in: `#/` and a short run of plain characters, nothing else. */
+function isReturnHash(hash: string): boolean {
+  return /^#\/[\w\-/?=&.%]{0,200}$/.test(hash) && parseHash(hash) !== 'signIn';
+}
+
+/** Reads and forgets the remembered page's hash. */
+export function takeReturn(storage: Storage | null): string | null {
   try {
     const value = storage?.getItem(RETURN_KEY) ?? null;
     storage?.removeItem(RETURN_KEY);
-    return (ROUTES as readonly string[]).includes(value ?? '') && value !== 'signIn'
-      ? (value as Route)
-      : null;
+    return value !== null && isReturnHash(value) ? value : null;
   } catch {
     return null;
   }
@@ -57,6 +61,8 @@ export function hasReturn(storage: Storage | null): boolean {
 export interface Router {
   current(): Route;
   go(route: Route): void;
+  /** Goes to any hash of ours, such as a remembered feature page. */
+  goHash(hash: string): void;
   /** Starts calling `onRoute` for the current page and every later change. */
   start(onRoute: (route: Route) => void): void;
 }
@@ -66,7 +72,9 @@ export function createRouter(win: Window): Router {
   return {
     current: () => parseHash(win.location.hash),
     go(route) {
-      const hash = hashOf(route);
+      this.goHash(hashOf(route));
+    },
+    goHash(hash) {
       // Setting the same hash fires no event, so re-show the page ourselves.
       if (win.location.hash === hash) win.dispatchEvent(new HashChangeEvent('hashchange'));
       else win.location.hash = hash;

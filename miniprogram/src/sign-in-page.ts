@@ -33,7 +33,9 @@ export function mountSignInPage(deps: PageDeps): void {
     try {
       const me = await api.demoSignIn(resident.id);
       deps.session.set(me);
-      deps.router.go(takeReturn(deps.storage) ?? 'me');
+      const back = takeReturn(deps.storage);
+      if (back) deps.router.goHash(back);
+      else deps.router.go('me');
     } catch (err) {
       if (signal.aborted) return;
       problem.textContent = t('appAccount.signIn.failed', { reason: explainError(ctx, err) });

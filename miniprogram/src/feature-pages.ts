@@ -1,0 +1,35 @@
+import type { PageDeps } from './page.js';
+
+/**
+ * A page a feature adds at its own hash, with parameters (`#/reports/R1024`, `#/events/7/checkin`).
+ * Each feature keeps its pages in its own folder (`miniprogram/src/<feature>/`) and lists them here.
+ */
+export interface FeaturePage {
+  /** Matched against the hash without its query string, e.g. `/^#\/reports\/(R\d+)$/`. */
+  pattern: RegExp;
+  /** The bottom tab to highlight while this page shows; none when omitted. */
+  tab?: string;
+  /** `params` are the pattern's capture groups, decoded. */
+  mount(deps: PageDeps, params: string[]): void | Promise<void>;
+}
+
+/** Every feature's pages; the first whose pattern matches the hash is shown. */
+export const FEATURE_PAGES: FeaturePage[] = [];
+
+export interface MatchedPage {
+  page: FeaturePage;
+  params: string[];
+}
+
+/** The feature page a hash names, or null for the fixed pages (opinions, me, sign-in …). */
+export function matchFeaturePage(
+  hash: string,
+  pages: readonly FeaturePage[] = FEATURE_PAGES,
+): MatchedPage | null {
+  const path = hash.split('?')[0]!.replace(/\/+$/, '');
+  for (const page of pages) {
+    const match = page.pattern.exec(path);
+    if (match) return { page, params: match.slice(1).map((p) => decodeURIComponent(p ?? '')) };
+  }
+  return null;
+}
