@@ -75,4 +75,31 @@ describe('notice ack page', () => {
     expect(await page.locator('.notice-ack').count()).toBe(0);
     expect(errors).toEqual([]);
   });
+
+  it('sends a signed-out resident to sign in and back to the same notice', async () => {
+    const community = await server!.container.repositories.communities.findByCode('lingshan');
+    const secretary = await cookieFor('sim-chen');
+    const sent = await fetch(`${base()}/api/notices`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie: `${secretary.name}=${secretary.value}` },
+      body: JSON.stringify({ scope: community!.id, text: '下周二停水通知' }),
+    });
+    expect(sent.status).toBe(201);
+    const { code } = (await sent.json()) as { code: string };
+
+    const fresh = await browser!.newContext({ viewport: { width: 390, height: 844 }, locale: 'zh-CN' });
+    try {
+      const page = await fresh.newPage();
+      await page.goto(`${base()}/app/#/n/${code}`);
+      // No session: the link asks to sign in first, then comes back to this notice, not to 我的.
+      await page.waitForURL(/#\/sign-in$/);
+      await page.locator('.pick[data-name="王秀英"]').click();
+      await page.waitForURL(new RegExp(`#/n/${code}$`));
+      await expect.poll(() => page.locator('.notice-text').textContent()).toBe('下周二停水通知');
+      await page.locator('.notice-ack').click();
+      await expect.poll(() => page.locator('.notice-acked').count()).toBe(1);
+    } finally {
+      await fresh.close();
+    }
+  });
 });
