@@ -11,10 +11,11 @@ import { mountOpinionsPage } from './opinions-page.js';
 import type { PageDeps } from './page.js';
 import type { RenderContext } from './render.js';
 import { createRouter, hashOf, hasReturn, rememberReturn, takeReturn, type Route } from './router.js';
-import { canDecideBindings, createSession } from './session.js';
+import { createSession } from './session.js';
 import { readSettings } from './settings.js';
 import { mountSignInPage } from './sign-in-page.js';
-import { createTabBar } from './tab-bar.js';
+import { mountStaffHubPage, isStaff } from './staff-hub-page.js';
+import { createTabBar, isTab } from './tab-bar.js';
 
 /** The mini-app's entry: read the address, pick the language, then show the page the hash names. */
 const settings = readSettings(location.search, navigator.language);
@@ -50,20 +51,22 @@ const page = el('div', { class: 'page' });
 const tabs = createTabBar(ctx);
 document.body.classList.add('has-tab-bar');
 document.getElementById('root')!.replaceChildren(page, tabs.element);
-session.onChange((me) => tabs.showStaff(canDecideBindings(me)));
+session.onChange((me) => tabs.showStaff(isStaff(me)));
 
 let leaving: AbortController | null = null;
 
 function show(route: Route): void {
   leaving?.abort();
   leaving = new AbortController();
-  tabs.select(route);
+  const noticeCode = noticeCodeOf(location.hash);
+  const feature = noticeCode ? null : matchFeaturePage(location.hash);
+  // Binding requests sit under 工作台; a notice link and sign-in belong to no tab.
+  const tab = feature ? (feature.page.tab ?? null) : route === 'staffBindings' ? 'staff' : route;
+  tabs.select(!noticeCode && isTab(tab) ? tab : null);
   window.scrollTo({ top: 0 });
   const deps: PageDeps = { root: page, ctx, api, session, router, storage, signal: leaving.signal };
   // A notice's short link carries its code, so it sits outside the router's fixed pages.
-  const noticeCode = noticeCodeOf(location.hash);
   if (noticeCode) return mountNoticeAckPage({ ...deps, code: noticeCode, onUnauthorized: askToSignIn });
-  const feature = matchFeaturePage(location.hash);
   if (feature) return void feature.page.mount(deps, feature.params);
   switch (route) {
     case 'opinions':
@@ -86,6 +89,8 @@ function show(route: Route): void {
       });
     case 'me':
       return mountMePage(deps);
+    case 'staff':
+      return mountStaffHubPage({ ...deps, askToSignIn });
     case 'staffBindings':
       return mountBindingsPage(deps);
     case 'signIn':

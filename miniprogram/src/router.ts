@@ -1,5 +1,5 @@
 /** The mini-app's pages, each at its own hash so the phone's back button and shared links work. */
-export const ROUTES = ['opinions', 'me', 'staffBindings', 'signIn'] as const;
+export const ROUTES = ['opinions', 'me', 'staff', 'staffBindings', 'signIn'] as const;
 export type Route = (typeof ROUTES)[number];
 
 export const DEFAULT_ROUTE: Route = 'opinions';
@@ -7,6 +7,7 @@ export const DEFAULT_ROUTE: Route = 'opinions';
 const HASHES: Record<Route, string> = {
   opinions: '#/opinions',
   me: '#/me',
+  staff: '#/staff',
   staffBindings: '#/staff/bindings',
   signIn: '#/sign-in',
 };

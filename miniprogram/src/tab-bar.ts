@@ -1,20 +1,27 @@
 import { el } from './dom.js';
 import type { RenderContext } from './render.js';
-import { hashOf, type Route } from './router.js';
 
-type Tab = 'opinions' | 'me' | 'staffBindings';
+/** The bottom tabs; feature pages name the tab they belong to (`FeaturePage.tab`). */
+export const TABS = ['opinions', 'reports', 'events', 'points', 'me', 'staff'] as const;
+export type Tab = (typeof TABS)[number];
+
+const HREFS: Record<Tab, string> = {
+  opinions: '#/opinions',
+  reports: '#/reports',
+  events: '#/events',
+  points: '#/points',
+  me: '#/me',
+  staff: '#/staff',
+};
 
 /** Outline icons drawn with one stroke path each, so they follow the text colour. */
 const ICONS: Record<Tab, string> = {
   opinions: 'M4 5h16v11H9l-5 4z M8 10h8 M8 13h5',
+  reports: 'M12 3.5l9 16H3z M12 10v4.5 M12 16.8v.4',
+  events: 'M4 6h16v14H4z M4 10.5h16 M8 3.5v4 M16 3.5v4',
+  points: 'M12 3.5l2.6 5.3 5.9.9-4.3 4.1 1 5.8-5.2-2.7-5.2 2.7 1-5.8-4.3-4.1 5.9-.9z',
   me: 'M12 12a4 4 0 1 0 0-8 4 4 0 0 0 0 8z M4.5 20c.6-3.7 3.7-6 7.5-6s6.9 2.3 7.5 6',
-  staffBindings: 'M9 3.5h6v3H9z M6.5 5H5v15.5h14V5h-1.5 M8.5 13l2.5 2.5 4.5-5',
-};
-
-const LABELS: Record<Tab, string> = {
-  opinions: 'appAccount.tabs.opinions',
-  me: 'appAccount.tabs.me',
-  staffBindings: 'appAccount.tabs.staff',
+  staff: 'M4 8h16v11H4z M9 8V5h6v3 M4 13h16',
 };
 
 function icon(path: string): SVGSVGElement {
@@ -29,29 +36,32 @@ function icon(path: string): SVGSVGElement {
   return svg;
 }
 
+export const isTab = (value: string | null | undefined): value is Tab =>
+  (TABS as readonly (string | null | undefined)[]).includes(value);
+
 export interface TabBar {
   element: HTMLElement;
-  /** Marks the page being shown; the sign-in page marks none. */
-  select(route: Route): void;
-  /** 待办 is only for those who may decide binding requests. */
+  /** Marks the tab of the page being shown; null (sign-in, a notice link) marks none. */
+  select(tab: Tab | null): void;
+  /** 工作台 only for those who hold a staff role. */
   showStaff(visible: boolean): void;
 }
 
-/** The bottom tab bar: 意见 / 我的, and 待办 for staff; links, so the hash router does the rest. */
+/** The bottom tab bar: 议事 / 报事 / 活动 / 积分 / 我的, and 工作台 for staff; links, so the hash router does the rest. */
 export function createTabBar({ t }: RenderContext): TabBar {
   const links = new Map<Tab, HTMLAnchorElement>();
-  for (const tab of ['opinions', 'me', 'staffBindings'] as const) {
+  for (const tab of TABS) {
     links.set(
       tab,
       el(
         'a',
-        { class: 'tab', href: hashOf(tab), 'data-tab': tab },
+        { class: 'tab', href: HREFS[tab], 'data-tab': tab },
         icon(ICONS[tab]),
-        el('span', { class: 'tab-label' }, t(LABELS[tab])),
+        el('span', { class: 'tab-label' }, t(`appAccount.tabs.${tab}`)),
       ),
     );
   }
-  const staff = links.get('staffBindings')!;
+  const staff = links.get('staff')!;
   staff.hidden = true;
   const element = el(
     'nav',
@@ -60,9 +70,9 @@ export function createTabBar({ t }: RenderContext): TabBar {
   );
   return {
     element,
-    select(route) {
+    select(selected) {
       for (const [tab, link] of links) {
-        if (tab === route) link.setAttribute('aria-current', 'page');
+        if (tab === selected) link.setAttribute('aria-current', 'page');
         else link.removeAttribute('aria-current');
       }
     },

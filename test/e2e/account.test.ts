@@ -157,7 +157,7 @@ describe('mini-app: sign-in and 我的', () => {
     );
     // Demo mode without a configured platform: no platform buttons.
     expect(await page.locator('a.platform').count()).toBe(0);
-    expect(await tabsShown(page)).toEqual(['opinions', 'me']);
+    expect(await tabsShown(page)).toEqual(['opinions', 'reports', 'events', 'points', 'me']);
     await expectLargeTargets(page, '.pick');
     await expectLargeTargets(page, '.tab-bar .tab:not([hidden])');
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
@@ -185,8 +185,8 @@ describe('mini-app: sign-in and 我的', () => {
       zh.appAccount.platforms.simulator,
     ]);
     expect(await page.locator('.tab[data-tab="me"]').getAttribute('aria-current')).toBe('page');
-    // A resident has nothing to decide: no 待办 tab.
-    expect(await tabsShown(page)).toEqual(['opinions', 'me']);
+    // A resident holds no staff role: no 工作台 tab.
+    expect(await tabsShown(page)).toEqual(['opinions', 'reports', 'events', 'points', 'me']);
     await expectLargeTargets(page, 'button.logout');
     expect(
       await page.evaluate(() => parseFloat(getComputedStyle(document.body).fontSize)),
@@ -217,7 +217,7 @@ describe('mini-app: sign-in and 我的', () => {
     await page.locator('.pick').first().waitFor();
   });
 
-  it('shows 刘楼长 her role in plain words and the 待办 tab', async () => {
+  it('shows 刘楼长 her role in plain words and the 工作台 tab with her tools', async () => {
     const page = await newPage();
     await page.goto(`${baseUrl()}/app/#/sign-in`);
     await tapResident(page, '刘楼长');
@@ -228,8 +228,8 @@ describe('mini-app: sign-in and 我的', () => {
       `3栋 ${zh.directory.roles.buildingLead}`,
     );
     expect(await page.locator('.me-address').textContent()).toBe('3-1-203');
-    expect(await tabsShown(page)).toEqual(['opinions', 'me', 'staffBindings']);
-    expect(await page.locator('.tab[data-tab="staffBindings"] .tab-label').textContent()).toBe(
+    expect(await tabsShown(page)).toEqual(['opinions', 'reports', 'events', 'points', 'me', 'staff']);
+    expect(await page.locator('.tab[data-tab="staff"] .tab-label').textContent()).toBe(
       zh.appAccount.tabs.staff,
     );
     await expectLargeTargets(page, '.tab-bar .tab:not([hidden])');
@@ -239,7 +239,23 @@ describe('mini-app: sign-in and 我的', () => {
     // A reload keeps both the session and the staff tab.
     await page.reload();
     await page.locator('.me-name').waitFor();
-    await eventually(async () => (await tabsShown(page)).includes('staffBindings'));
+    await eventually(async () => (await tabsShown(page)).includes('staff'));
+
+    // 工作台 offers a building lead her tools, not the secretary's or a merchant's.
+    await page.locator('.tab[data-tab="staff"]').tap();
+    await page.locator('.hub-entry').first().waitFor();
+    const entries = await page.$$eval('.hub-entry', (links) =>
+      links.map((link) => (link as HTMLElement).dataset.entry),
+    );
+    expect(entries).toContain('bindings');
+    expect(entries).not.toContain('merchant');
+    expect(entries).not.toContain('points');
+    expect(await page.locator('.tab[data-tab="staff"]').getAttribute('aria-current')).toBe('page');
+    await expectLargeTargets(page, '.hub-entry');
+    await screenshot(page, 'staff-hub-building-lead');
+    await page.locator('.hub-entry[data-entry="bindings"]').tap();
+    expect(await hashOf(page)).toBe('#/staff/bindings');
+    expect(await page.locator('.tab[data-tab="staff"]').getAttribute('aria-current')).toBe('page');
 
     await page.locator('.tab[data-tab="opinions"]').tap();
     await page.locator('.section-title').filter({ hasText: zh.app.recentOpinions }).waitFor();
@@ -257,7 +273,7 @@ describe('mini-app: sign-in and 我的', () => {
     expect(await page.locator('.load-failed-detail').textContent()).toBe(
       tZh('access.forbidden', { action: tZh('access.actions.binding.decide') }),
     );
-    expect(await tabsShown(page)).toEqual(['opinions', 'me']);
+    expect(await tabsShown(page)).toEqual(['opinions', 'reports', 'events', 'points', 'me']);
   });
 
   it('speaks English with ?lang=en', async () => {
@@ -275,7 +291,7 @@ describe('mini-app: sign-in and 我的', () => {
     expect(await page.locator('.me-roles .role').allTextContents()).toContain('Building lead, building 3');
     expect(await page.locator('.me-address-words').textContent()).toBe('Building 3, unit 1, room 203');
     expect(await page.locator('button.logout').textContent()).toBe(en.appAccount.me.logout);
-    expect(await page.locator('.tab[data-tab="staffBindings"] .tab-label').textContent()).toBe(
+    expect(await page.locator('.tab[data-tab="staff"] .tab-label').textContent()).toBe(
       en.appAccount.tabs.staff,
     );
     await screenshot(page, 'account-me-english');
@@ -287,11 +303,11 @@ describe('mini-app: sign-in and 我的', () => {
     await tapResident(traditional, '刘楼长');
     await traditional.locator('.me-name').waitFor();
     expect(await traditional.locator('.me-roles .role').allTextContents()).toContain('3棟 樓道長');
-    expect(await traditional.locator('.tab[data-tab="staffBindings"] .tab-label').textContent()).toBe('待辦');
+    expect(await traditional.locator('.tab[data-tab="staff"] .tab-label').textContent()).toBe('工作台');
   });
 });
 
-describe('mini-app: 待办 — binding requests', () => {
+describe('mini-app: 工作台 — binding requests', () => {
   it('lets the building lead approve a request made in the 3栋 group, after which the list is empty', async () => {
     const lead = await cookieFor('刘楼长');
     await say({
@@ -311,7 +327,7 @@ describe('mini-app: 待办 — binding requests', () => {
     const card = page.locator(`.binding[data-id="${request.id}"]`);
     await card.waitFor();
     expect(await page.locator('h1').textContent()).toBe(zh.appAccount.bindings.title);
-    expect(await page.locator('.tab[data-tab="staffBindings"]').getAttribute('aria-current')).toBe('page');
+    expect(await page.locator('.tab[data-tab="staff"]').getAttribute('aria-current')).toBe('page');
     expect(await page.locator('.binding').count()).toBe(1);
     expect(await card.locator('.code').textContent()).toBe(request.number);
     expect(request.number).toMatch(/^B\d+$/);
@@ -382,7 +398,8 @@ describe('mini-app: 待办 — binding requests', () => {
     const page = await newPage();
     await page.goto(`${baseUrl()}/app/#/sign-in`);
     await tapResident(page, '刘楼长');
-    await page.locator('.tab[data-tab="staffBindings"]').tap();
+    await page.locator('.tab[data-tab="staff"]').tap();
+    await page.locator('.hub-entry[data-entry="bindings"]').tap();
     await page.locator('.binding').nth(1).waitFor();
     const firstCard = page.locator(`.binding[data-id="${first.id}"]`);
     const secondCard = page.locator(`.binding[data-id="${second.id}"]`);

@@ -4,6 +4,7 @@ import { points } from './sections/points.js';
 import { events } from './sections/events.js';
 import { polls } from './sections/polls.js';
 import { staffNotices } from './sections/staff-notices.js';
+import { staffHub } from './sections/staff-hub.js';
 
 /** English. */
 export const en: Resource = {
@@ -111,7 +112,15 @@ export const en: Resource = {
   },
   /** The mini-app's account pages: tabs, sign-in, "me" and the staff page for binding requests. */
   appAccount: {
-    tabs: { label: 'Main pages', opinions: 'Opinions', me: 'Me', staff: 'To do' },
+    tabs: {
+      label: 'Main pages',
+      opinions: 'Opinions',
+      reports: 'Reports',
+      events: 'Events',
+      points: 'Points',
+      me: 'Me',
+      staff: 'Workbench',
+    },
     scopes: {
       community: 'this community',
       compound: 'compound',
@@ -398,4 +407,5 @@ export const en: Resource = {
   events: events['en'],
   polls: polls['en'],
   staffNotices: staffNotices['en'],
+  staffHub: staffHub['en'],
 };

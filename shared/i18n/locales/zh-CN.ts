@@ -4,6 +4,7 @@ import { points } from './sections/points.js';
 import { events } from './sections/events.js';
 import { polls } from './sections/polls.js';
 import { staffNotices } from './sections/staff-notices.js';
+import { staffHub } from './sections/staff-hub.js';
 /** Simplified Chinese: the default language and the shape every other locale must match. */
 export const zhCN = {
   /** Command words the parser accepts after `#`, per intent; the first is the one shown in help. */
@@ -125,7 +126,15 @@ export const zhCN = {
   },
   /** The mini-app's account pages: tabs, sign-in, "me" and the staff page for binding requests. */
   appAccount: {
-    tabs: { label: '主要页面', opinions: '意见', me: '我的', staff: '待办' },
+    tabs: {
+      label: '主要页面',
+      opinions: '议事',
+      reports: '报事',
+      events: '活动',
+      points: '积分',
+      me: '我的',
+      staff: '工作台',
+    },
     scopes: {
       community: '本社区',
       compound: '小区',
@@ -408,6 +417,7 @@ export const zhCN = {
   events: events['zh-CN'],
   polls: polls['zh-CN'],
   staffNotices: staffNotices['zh-CN'],
+  staffHub: staffHub['zh-CN'],
 };
 
 /** Every locale must have exactly these keys. */

@@ -4,6 +4,7 @@ import { points } from './sections/points.js';
 import { events } from './sections/events.js';
 import { polls } from './sections/polls.js';
 import { staffNotices } from './sections/staff-notices.js';
+import { staffHub } from './sections/staff-hub.js';
 
 /** Traditional Chinese (Taiwan, Hong Kong, Macau). */
 export const zhTW: Resource = {
@@ -123,7 +124,15 @@ export const zhTW: Resource = {
   },
   /** The mini-app's account pages: tabs, sign-in, "me" and the staff page for binding requests. */
   appAccount: {
-    tabs: { label: '主要頁面', opinions: '意見', me: '我的', staff: '待辦' },
+    tabs: {
+      label: '主要頁面',
+      opinions: '議事',
+      reports: '報事',
+      events: '活動',
+      points: '積分',
+      me: '我的',
+      staff: '工作台',
+    },
     scopes: {
       community: '本社區',
       compound: '小區',
@@ -398,4 +407,5 @@ export const zhTW: Resource = {
   events: events['zh-TW'],
   polls: polls['zh-TW'],
   staffNotices: staffNotices['zh-TW'],
+  staffHub: staffHub['zh-TW'],
 };
