@@ -2,6 +2,7 @@ import type { Middleware } from 'koa';
 import { SimulatorAdapter } from './adapters/simulator/simulator-adapter.js';
 import { simulatorRoutes } from './adapters/simulator/simulator-routes.js';
 import { GatewayForwarder } from './plugins/gateway-forwarder.js';
+import { MembershipForwarder } from './plugins/membership-forwarder.js';
 import { OutboxDelivery } from './plugins/outbox-delivery.js';
 import type { ChannelAdapter } from './runtime/adapter.js';
 import { Bot, type BotLogger } from './runtime/bot.js';
@@ -113,6 +114,6 @@ export async function createBot(config: BotConfig): Promise<RunningBot> {
   }
   for (const adapter of config.adapters ?? []) bot.addAdapter(adapter);
   const client = new GatewayClient(config.gatewayUrl, config.gatewaySecret);
-  bot.use(GatewayForwarder({ client }), OutboxDelivery({ client }));
+  bot.use(GatewayForwarder({ client }), MembershipForwarder({ client }), OutboxDelivery({ client }));
   return { bot, middleware, simulator };
 }

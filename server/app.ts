@@ -18,6 +18,12 @@ import { demoRouter } from './routes/demo/index.js';
 import { healthRouter, type HealthDeps } from './routes/health/index.js';
 import { meRouter } from './routes/me/index.js';
 import { noticesRouter } from './routes/notices/index.js';
+import { pointsRouter } from './routes/points/index.js';
+import { rewardsRouter } from './routes/rewards/index.js';
+import { open311Router } from './routes/open311/index.js';
+import { reportsRouter } from './routes/reports/index.js';
+import { pollsRouter } from './routes/polls/index.js';
+import { eventsRouter } from './routes/events/index.js';
 import { opinionsRouter } from './routes/opinions/index.js';
 import { platformAuthRouter, type PlatformAuthRouterDeps } from './routes/platform-auth/index.js';
 import { residentsRouter } from './routes/residents/index.js';
@@ -66,7 +72,13 @@ export function createApp(options: AppOptions): Koa {
     bindingsRouter(container.services),
     remindersRouter(container.services),
     opinionsRouter({ opinions: container.services.opinions, demo: options.demo }),
+    pointsRouter(container.services),
+    rewardsRouter(container.services),
     noticesRouter({ notices: container.services.notices, publicUrl: options.publicUrl }),
+    reportsRouter({ reports: container.services.reports }),
+    open311Router({ open311: container.services.open311 }),
+    pollsRouter({ polls: container.services.polls, publicUrl: options.publicUrl }),
+    eventsRouter({ events: container.services.events, publicUrl: options.publicUrl }),
   ];
   if (options.demo) routers.push(demoRouter(container.repositories));
   if (options.platformAuth) {

@@ -36,6 +36,8 @@ const configSchema = z.object({
   DATA_KEY: z.string().optional(),
   /** Signs session cookies (at least 32 characters); kept in `<DATA_DIR>/session-secret` when absent. */
   SESSION_SECRET: z.string().min(32).optional(),
+  /** Open311 GeoReport v2 API keys, comma separated; admins can issue more. */
+  OPEN311_API_KEYS: z.string().max(10_000).optional(),
   /** How long a mini-app sign-in lasts. */
   SESSION_TTL_HOURS: z.coerce
     .number()

@@ -1,4 +1,5 @@
 import type { Connection } from 'mongoose';
+import path from 'node:path';
 import { SessionManager } from './auth/session.js';
 import { SessionCodec } from './auth/session-codec.js';
 import { loadSecrets } from './auth/secrets.js';
@@ -15,21 +16,40 @@ import { GroupRepository } from './repositories/group.repository.js';
 import { HouseholdRepository } from './repositories/household.repository.js';
 import { ImportJobRepository } from './repositories/import-job.repository.js';
 import { InboundMessageRepository } from './repositories/inbound-message.repository.js';
+import { LedgerRepository } from './repositories/ledger.repository.js';
+import { RewardRepository } from './repositories/reward.repository.js';
+import { PointsService } from './services/points.service.js';
+import { RewardService } from './services/reward.service.js';
+import { ReconciliationScheduler } from './scheduler/reconciliation-scheduler.js';
 import { NoticeRepository } from './repositories/notice.repository.js';
+import { EventRepository } from './repositories/event.repository.js';
+import { NoticeScheduleRepository } from './repositories/notice-schedule.repository.js';
 import { OpinionRepository } from './repositories/opinion.repository.js';
+import { PollRepository } from './repositories/poll.repository.js';
+import { PollService } from './services/poll.service.js';
+import { PollScheduler } from './scheduler/poll-scheduler.js';
 import { OutboxRepository } from './repositories/outbox.repository.js';
 import { ReminderRepository } from './repositories/reminder.repository.js';
 import { ResidentRepository } from './repositories/resident.repository.js';
 import { AuditService } from './services/audit.service.js';
 import { BindingService } from './services/binding.service.js';
 import { NoticeService } from './services/notice.service.js';
+import { CheckinTokens } from './services/checkin-token.js';
+import { EventService } from './services/event.service.js';
+import { EventReminderJob } from './scheduler/event-reminders.js';
 import { OpinionService } from './services/opinion.service.js';
 import { PhoneProtector } from './services/phone-protector.js';
 import { ReminderService } from './services/reminder.service.js';
 import { ResidentService } from './services/resident.service.js';
 import { NoticeReminderSink } from './scheduler/notice-sink.js';
 import { ReminderScheduler } from './scheduler/reminder-scheduler.js';
+import { ScheduledNoticeSink, SchedulerGroup } from './scheduler/scheduled-notice.js';
 import { RosterService } from './services/roster.service.js';
+import { ReportRepository } from './repositories/report.repository.js';
+import { ReportService } from './services/report.service.js';
+import { Open311ReportService } from './services/report-open311.service.js';
+import { ReportScheduler } from './scheduler/report-scheduler.js';
+import { LocalPhotoStorage } from './storage/photo-storage.js';
 
 /** What the container reads from the configuration: where secrets live, and the ones given. */
 export interface ContainerSettings {
@@ -41,6 +61,8 @@ export interface ContainerSettings {
   PUBLIC_URL?: string;
   HOST?: string;
   PORT?: number;
+  /** Open311 API keys, comma separated (more are issued by admins). */
+  OPEN311_API_KEYS?: string;
 }
 
 /** Wires repositories, services and the gateway over one connection; the one place that knows them all. */
@@ -65,24 +87,39 @@ export async function createContainer(
     importJobs: new ImportJobRepository(models),
     inbound: new InboundMessageRepository(models),
     notices: new NoticeRepository(models),
+    events: new EventRepository(models),
     opinions: new OpinionRepository(models),
+    polls: new PollRepository(models),
     outbox: new OutboxRepository(models, (channel, accountId) => notifier.notify(channel, accountId)),
     residents: new ResidentRepository(models),
     reminders: new ReminderRepository(conn, models),
+    noticeSchedules: new NoticeScheduleRepository(conn),
   };
   await repositories.reminders.init();
+  await repositories.noticeSchedules.init();
   const phones = new PhoneProtector(secrets.dataKey);
   const sessionCodec = new SessionCodec(secrets.sessionSecret, settings.SESSION_TTL_HOURS * 3_600_000);
   const sessions = new SessionManager(sessionCodec, repositories.residents);
   const audit = new AuditService({ audit: repositories.audit, log: log.child({ part: 'audit' }) });
+  const ledger = new LedgerRepository(models);
+  const points = new PointsService({ ...repositories, ledger, audit, log: log.child({ part: 'ledger' }) });
   const services = {
     audit,
+    points,
+    rewards: new RewardService({
+      rewards: new RewardRepository(models),
+      points,
+      residents: repositories.residents,
+      audit,
+      log: log.child({ part: 'rewards' }),
+    }),
     opinions: new OpinionService(repositories),
     // Notice numbers one write each, like bindings: staff quote them, so no gaps after restarts.
     notices: new NoticeService({
       ...repositories,
       counters: new CounterRepository(models),
       audit,
+      schedules: repositories.noticeSchedules,
       publicUrl: settings.PUBLIC_URL ?? `http://${settings.HOST ?? '127.0.0.1'}:${settings.PORT ?? 3000}`,
     }),
     residents: new ResidentService({ ...repositories, audit }),
@@ -96,6 +133,27 @@ export async function createContainer(
     // Binding numbers one write each: requests are rare and staff quote them, so no gaps after restarts.
     bindings: new BindingService({ ...repositories, counters: new CounterRepository(models), audit }),
     reminders: new ReminderService({ ...repositories, counters: new CounterRepository(models) }),
+    // Poll numbers one write each: residents type them (`#投票 12 A`), so no gaps.
+    polls: new PollService({
+      ...repositories,
+      counters: new CounterRepository(models),
+      audit,
+      points,
+      publicUrl: settings.PUBLIC_URL ?? `http://${settings.HOST ?? '127.0.0.1'}:${settings.PORT ?? 3000}`,
+    }),
+    // Event numbers one write each, like notices: residents type them (`#报名 7`), so no gaps.
+    events: new EventService({
+      events: repositories.events,
+      groups: repositories.notices,
+      residents: repositories.residents,
+      households: repositories.households,
+      outbox: repositories.outbox,
+      counters: new CounterRepository(models),
+      audit,
+      tokens: CheckinTokens.fromSecret(secrets.sessionSecret),
+      points,
+      publicUrl: settings.PUBLIC_URL ?? `http://${settings.HOST ?? '127.0.0.1'}:${settings.PORT ?? 3000}`,
+    }),
   };
   // Started and stopped by the composition root; every process runs one, claims keep fires single.
   const scheduler = new ReminderScheduler({
@@ -107,22 +165,70 @@ export async function createContainer(
     }),
     log: log.child({ part: 'reminders' }),
   });
+  // Scheduled notices run on the reminders' scheduler: the same claims, retries and catch-up.
+  const noticeScheduler = new ReminderScheduler({
+    reminders: repositories.noticeSchedules,
+    sink: new ScheduledNoticeSink({
+      notices: services.notices,
+      schedules: repositories.noticeSchedules,
+      residents: repositories.residents,
+      log: log.child({ part: 'scheduled-notices' }),
+    }),
+    log: log.child({ part: 'scheduled-notices' }),
+  });
+  const pollScheduler = new PollScheduler({
+    polls: services.polls,
+    repository: repositories.polls,
+    log: log.child({ part: 'polls' }),
+  });
+  const reportRepository = new ReportRepository(models);
+  const reports = new ReportService({
+    ...repositories,
+    reports: reportRepository,
+    // Report numbers one write each: residents quote them (`#进度 R1024`), so no gaps.
+    counters: new CounterRepository(models),
+    audit,
+    photos: new LocalPhotoStorage(path.join(settings.dataDir, 'photos')),
+    points,
+  });
+  const open311 = new Open311ReportService({
+    reports,
+    repository: reportRepository,
+    communities: repositories.communities,
+    audit,
+    apiKeys: settings.OPEN311_API_KEYS,
+  });
+  const reportScheduler = new ReportScheduler({ reports, log: log.child({ part: 'reports' }) });
   const processor = new MessageProcessor({
     ...repositories,
-    handlers: createCommandHandlers(services),
+    handlers: createCommandHandlers({ ...services, reports }),
     log,
   });
   return {
     conn,
     models,
     repositories,
-    services,
+    services: { ...services, reports, open311 },
     processor,
     notifier,
     phones,
     sessionCodec,
     sessions,
-    scheduler,
+    scheduler: new SchedulerGroup([
+      scheduler,
+      pollScheduler,
+      noticeScheduler,
+      reportScheduler,
+      new EventReminderJob({ events: services.events, log: log.child({ part: 'event-reminders' }) }),
+      new ReconciliationScheduler({
+        ledgers: [services.points, services.rewards],
+        reconcile: (runId) => services.points.reconcile(runId),
+        log: log.child({ part: 'ledger' }),
+      }),
+    ]),
+    noticeScheduler,
+    pollScheduler,
+    reportScheduler,
   };
 }
 

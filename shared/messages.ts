@@ -4,10 +4,22 @@ import { z } from 'zod';
 export const CHANNELS = ['wechat', 'wecom', 'dingtalk', 'simulator'] as const;
 export type Channel = (typeof CHANNELS)[number];
 
+/** Longest inline image URL a message may carry (about 180 KB of image), under the gateway's 256 KB body. */
+export const MAX_INLINE_IMAGE_URL = 240_000;
+
 export const attachmentSchema = z.object({
   kind: z.enum(['image', 'file', 'audio', 'video']),
-  /** Where the gateway can fetch the bytes, or an adapter-specific reference. */
-  url: z.string().max(2048),
+  /**
+   * Where the gateway can fetch the bytes, or an adapter-specific reference; or the image itself as a
+   * `data:image/…;base64,` URL when the adapter can read it and it fits the gateway's body limit.
+   */
+  url: z.union([
+    z.string().max(2048),
+    z
+      .string()
+      .max(MAX_INLINE_IMAGE_URL)
+      .regex(/^data:image\/[\w.+-]+;base64,/),
+  ]),
   name: z.string().max(256).optional(),
   size: z.number().int().nonnegative().optional(),
 });
@@ -68,3 +80,20 @@ export interface ChannelCapabilities {
   /** Longest text the platform accepts in one message. */
   maxTextLength: number;
 }
+
+/** Someone joined or left a group the bot is in (Wechaty's room-join / room-leave), normalised. */
+export const membershipEventSchema = z.object({
+  channel: z.enum(CHANNELS),
+  accountId: z.string().min(1).max(128),
+  /** Stable for one platform event, so a redelivery is recognised. */
+  eventId: z.string().min(1).max(512),
+  groupId: z.string().min(1).max(256),
+  groupName: z.string().max(256).nullable(),
+  kind: z.enum(['join', 'leave']),
+  members: z
+    .array(z.object({ id: z.string().min(1).max(256), name: z.string().max(256) }))
+    .min(1)
+    .max(500),
+  at: z.iso.datetime(),
+});
+export type MembershipEvent = z.infer<typeof membershipEventSchema>;

@@ -9,6 +9,17 @@ export interface OutboxDeliveryOptions {
   longPollMs?: number;
   /** How many entries one claim may take. */
   batch?: number;
+  /** Sends in flight at once on an unpaced account (group robots: one robot per group). */
+  concurrency?: number;
+  /**
+   * Pause before claiming again after a short batch: entries trickling in (a broadcast being queued)
+   * are then claimed a handful at a time rather than one claim each.
+   */
+  shortBatchPauseMs?: number;
+  /** How long a claim holds its entries before another worker may take them. */
+  leaseMs?: number;
+  /** How long an outcome is re-reported while the server cannot be reached; within the lease by default. */
+  reportRetryMs?: number;
   random?: () => number;
 }
 
@@ -49,9 +60,15 @@ const sleep = (ms: number, signal: AbortSignal) =>
  */
 export function OutboxDelivery(options: OutboxDeliveryOptions): BotPlugin {
   const longPollMs = options.longPollMs ?? 20_000;
-  const batch = options.batch ?? 10;
+  const batch = options.batch ?? 50;
+  const concurrency = options.concurrency ?? 8;
+  const leaseMs = options.leaseMs ?? 60_000;
+  const shortBatchPauseMs = options.shortBatchPauseMs ?? 200;
+  const reportRetryMs = options.reportRetryMs ?? Math.floor(leaseMs * 0.75);
   const random = options.random ?? Math.random;
   const stop = new AbortController();
+  /** Aborted only once stopping has given reports their last chance. */
+  const reportRetry = new AbortController();
   const loops: Promise<void>[] = [];
 
   /** Gives an entry back without counting an attempt: it goes out once `afterMs` has passed. */
@@ -65,17 +82,40 @@ export function OutboxDelivery(options: OutboxDeliveryOptions): BotPlugin {
     deferred: true,
   });
 
+  /**
+   * Reports outcomes, retrying while the server is away (restarting after a crash): the claim's lease
+   * outlives the retries, so a message already sent is settled, never sent a second time.
+   */
+  async function report(reports: DeliveryReport[], log: { warn(o: object, m?: string): void }) {
+    if (reports.length === 0) return;
+    const giveUpAt = Date.now() + reportRetryMs;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await options.client.report(reports);
+        return;
+      } catch (err) {
+        if (Date.now() >= giveUpAt || (stop.signal.aborted && attempt > 0)) {
+          log.warn({ err, entries: reports.length }, 'report failed; the leases will expire');
+          return;
+        }
+        await sleep(Math.min(250 * 2 ** attempt, 2_000), reportRetry.signal);
+      }
+    }
+  }
+
   async function run(adapter: ChannelAdapter, log: { warn(o: object, m?: string): void }) {
     let lastSentAt = 0;
     const limit = adapter.sendLimit;
     const window = limit ? new SendWindow(limit) : null;
+    // Robots (no pacing) post to different groups in parallel; a paced account sends one at a time.
+    const parallel = adapter.pacing.maxDelayMs === 0 ? concurrency : 1;
     while (!stop.signal.aborted) {
       let entries: ClaimedEntry[];
       try {
         entries = await options.client.claim(
           adapter.channel,
           adapter.accountId,
-          { max: batch, waitMs: longPollMs },
+          { max: batch, waitMs: longPollMs, leaseMs },
           stop.signal,
         );
       } catch (err) {
@@ -84,31 +124,45 @@ export function OutboxDelivery(options: OutboxDeliveryOptions): BotPlugin {
         await sleep(1_000, stop.signal);
         continue;
       }
+      const outcomes: DeliveryReport[] = [];
+      const sending = new Set<Promise<void>>();
       for (const [index, entry] of entries.entries()) {
         const wait = lastSentAt + nextPause(adapter.pacing, random) - Date.now();
-        if (wait > 0) await sleep(wait, stop.signal);
+        if (wait > 0) {
+          // Settle what went out before a long pause, so progress shows and a crash repeats nothing.
+          if (wait >= 500) await report(outcomes.splice(0), log);
+          await sleep(wait, stop.signal);
+        }
         if (stop.signal.aborted) {
           // Hand back what was claimed but not sent, so another worker takes it at once.
-          const rest = entries.slice(index).map((e) => handBack(e, 0, 'worker stopping'));
-          await options.client.report(rest).catch(() => undefined);
+          outcomes.push(...entries.slice(index).map((e) => handBack(e, 0, 'worker stopping')));
           break;
         }
         const key = limit?.key(entry) ?? null;
         const blockedFor = key && window ? window.waitFor(key) : 0;
         if (key && blockedFor > 0) {
           // The platform would refuse it now (20 a minute per robot): let it wait in the outbox instead.
-          await options.client.report([handBack(entry, blockedFor, 'sender limit')]).catch(() => undefined);
+          outcomes.push(handBack(entry, blockedFor, 'sender limit'));
           continue;
         }
-        if (key) window?.record(key);
-        const result = await adapter
+        while (sending.size >= parallel) await Promise.race(sending);
+        const startedAt = Date.now();
+        if (key) window?.record(key, startedAt);
+        const send = adapter
           .send(entry)
-          .catch((err: unknown): SendResult => ({ ok: false, error: String(err), retryable: true }));
-        lastSentAt = Date.now();
-        await options.client
-          .report([toReport(entry, result)])
-          .catch((err: unknown) => log.warn({ err, id: entry.id }, 'report failed; the lease will expire'));
+          .catch((err: unknown): SendResult => ({ ok: false, error: String(err), retryable: true }))
+          .then((result) => {
+            lastSentAt = Date.now();
+            if (key) window?.settle(key, startedAt, lastSentAt);
+            outcomes.push(toReport(entry, result));
+          });
+        sending.add(send);
+        void send.finally(() => sending.delete(send));
+        if (parallel === 1) await send;
       }
+      await Promise.all(sending);
+      await report(outcomes, log);
+      if (entries.length > 0 && entries.length < batch) await sleep(shortBatchPauseMs, stop.signal);
     }
   }
 
@@ -118,7 +172,9 @@ export function OutboxDelivery(options: OutboxDeliveryOptions): BotPlugin {
     });
     return async () => {
       stop.abort();
+      const grace = setTimeout(() => reportRetry.abort(), 5_000);
       await Promise.allSettled(loops);
+      clearTimeout(grace);
     };
   };
 }

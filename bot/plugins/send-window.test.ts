@@ -22,4 +22,12 @@ describe('SendWindow', () => {
     w.record('k', 1_000);
     expect(w.waitFor('k', 1_001)).toBe(399);
   });
+
+  it('counts a send from when it finished, since the platform may have seen it that late', () => {
+    const w = new SendWindow({ max: 1, windowMs: 1_000 });
+    w.record('k', 0);
+    w.settle('k', 0, 300);
+    expect(w.waitFor('k', 1_000)).toBe(300);
+    expect(w.waitFor('k', 1_300)).toBe(0);
+  });
 });

@@ -22,6 +22,19 @@ export class SendWindow {
     this.sent.set(key, times);
   }
 
+  /**
+   * Moves a send recorded at `startedAt` to `finishedAt`: the platform counts a send when it arrives,
+   * somewhere in between, so the window measured from its end never opens early.
+   */
+  settle(key: string, startedAt: number, finishedAt = Date.now()): void {
+    const times = this.sent.get(key);
+    const index = times?.indexOf(startedAt) ?? -1;
+    if (!times || index < 0) return;
+    times.splice(index, 1);
+    times.push(finishedAt);
+    times.sort((a, b) => a - b);
+  }
+
   private prune(key: string, now: number): number[] {
     const times = (this.sent.get(key) ?? []).filter((t) => t > now - this.limit.windowMs);
     if (times.length === 0) this.sent.delete(key);

@@ -1,4 +1,10 @@
-import type { Channel, ChannelCapabilities, InboundMessage, OutboundMessage } from '../../shared/messages.js';
+import type {
+  Channel,
+  ChannelCapabilities,
+  InboundMessage,
+  MembershipEvent,
+  OutboundMessage,
+} from '../../shared/messages.js';
 
 export type SendResult =
   | { ok: true }
@@ -47,6 +53,8 @@ export interface ChannelAdapter {
   /** Limits per sender within the account; the delivery loop never sends past them. */
   readonly sendLimit?: SendLimit;
   start(onMessage: (message: InboundMessage) => void): Promise<void>;
+  /** Platforms that tell the bot who joins and leaves its groups call `listener` for each change. */
+  onMembership?(listener: (event: MembershipEvent) => void): void;
   send(message: OutboundMessage): Promise<SendResult>;
   stop(): Promise<void>;
 }

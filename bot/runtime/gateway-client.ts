@@ -1,5 +1,5 @@
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, signGatewayRequest } from '../../shared/gateway-signature.js';
-import type { Channel, InboundMessage, OutboundMessage } from '../../shared/messages.js';
+import type { Channel, InboundMessage, MembershipEvent, OutboundMessage } from '../../shared/messages.js';
 
 export interface ClaimedEntry extends OutboundMessage {
   /** The entry's idempotency key. */
@@ -40,6 +40,10 @@ export class GatewayClient {
 
   postMessage(message: InboundMessage): Promise<{ status: string }> {
     return this.call('/gateway/messages', { message });
+  }
+
+  postMembership(event: MembershipEvent): Promise<{ status: string }> {
+    return this.call('/gateway/membership', { event });
   }
 
   async claim(

@@ -1,4 +1,9 @@
 import type { PageDeps } from './page.js';
+import { EVENT_PAGES } from './events/pages.js';
+import { NOTICE_PAGES } from './notices/index.js';
+import { POLL_PAGES } from './polls/index.js';
+import { POINTS_PAGES } from './points/points-pages.js';
+import { REPORT_PAGES } from './reports/pages.js';
 
 /**
  * A page a feature adds at its own hash, with parameters (`#/reports/R1024`, `#/events/7/checkin`).
@@ -14,7 +19,13 @@ export interface FeaturePage {
 }
 
 /** Every feature's pages; the first whose pattern matches the hash is shown. */
-export const FEATURE_PAGES: FeaturePage[] = [];
+export const FEATURE_PAGES: FeaturePage[] = [
+  ...POLL_PAGES,
+  ...REPORT_PAGES,
+  ...NOTICE_PAGES,
+  ...EVENT_PAGES,
+  ...POINTS_PAGES,
+];
 
 export interface MatchedPage {
   page: FeaturePage;

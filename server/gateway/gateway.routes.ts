@@ -1,4 +1,6 @@
 import Router from '@koa/router';
+import { z } from 'zod';
+import { membershipEventSchema } from '../../shared/messages.js';
 import { parseOrThrow } from '../middleware/validate.js';
 import type { OutboxRepository } from '../repositories/outbox.repository.js';
 import { serviceUnavailable } from '../errors.js';
@@ -6,6 +8,8 @@ import { gatewayAuth } from './gateway-auth.js';
 import type { MessageProcessor } from './message-processor.js';
 import type { OutboxNotifier } from './outbox-notifier.js';
 import { claimSchema, postMessageSchema, reportSchema } from './schema.js';
+
+const membershipSchema = z.object({ event: membershipEventSchema });
 
 export interface GatewayDeps {
   secret: string;
@@ -33,17 +37,15 @@ export function gatewayRouter(deps: GatewayDeps): Router {
     ctx.body = { status };
   });
 
+  router.post('/membership', async (ctx) => {
+    if (!deps.processor.acceptingWork) throw serviceUnavailable('shutting_down', 'errors.shuttingDown');
+    const { event } = parseOrThrow(membershipSchema, ctx.verifiedBody);
+    ctx.body = { status: await deps.processor.applyMembership(event) };
+  });
+
   router.post('/outbox/claim', async (ctx) => {
     const input = parseOrThrow(claimSchema, ctx.verifiedBody);
-    const claimAll = async () => {
-      const entries = [];
-      while (entries.length < input.max) {
-        const entry = await deps.outbox.claim(input.channel, input.accountId, input.leaseMs);
-        if (!entry) break;
-        entries.push(entry);
-      }
-      return entries;
-    };
+    const claimAll = () => deps.outbox.claimMany(input.channel, input.accountId, input.leaseMs, input.max);
     let entries = await claimAll();
     if (entries.length === 0 && input.waitMs > 0 && !deps.shutdown.aborted) {
       // Wake for a new entry, or when a retried or deferred one falls due, whichever comes first.
@@ -62,11 +64,12 @@ export function gatewayRouter(deps: GatewayDeps): Router {
 
   router.post('/outbox/report', async (ctx) => {
     const { results } = parseOrThrow(reportSchema, ctx.verifiedBody);
-    let settled = 0;
+    // Successes settle together: a batch costs the engine a few round trips instead of two per entry.
+    let settled = (await deps.outbox.markSentMany(results.filter((r) => r.ok))).length;
     for (const r of results) {
+      if (r.ok) continue;
       let ok: boolean;
-      if (r.ok) ok = await deps.outbox.markSent(r.id, r.claimToken);
-      else if (r.deferred)
+      if (r.deferred)
         ok = await deps.outbox.defer(r.id, r.claimToken, new Date(Date.now() + (r.retryAfterMs ?? 0)));
       else
         ok = await deps.outbox.markFailed(r.id, r.claimToken, r.error ?? 'unknown', (attempts) =>

@@ -1,6 +1,6 @@
 import { parseCommand } from '../../shared/commands/parser.js';
 import { DEFAULT_LANGUAGE, translator, type Language } from '../../shared/i18n/index.js';
-import type { InboundMessage } from '../../shared/messages.js';
+import type { InboundMessage, MembershipEvent } from '../../shared/messages.js';
 import type { Logger } from '../logger.js';
 import type { CommunityRepository } from '../repositories/community.repository.js';
 import type { GroupRecord, GroupRepository } from '../repositories/group.repository.js';
@@ -48,7 +48,11 @@ export class MessageProcessor {
 
   /** Resolves once the message is stored and, unless processing failed, answered. */
   async accept(message: InboundMessage): Promise<AcceptOutcome> {
-    if (parseCommand(message.text, { mentionsBot: message.mentionsBot }) === null) return 'ignored';
+    if (
+      parseCommand(message.text, { mentionsBot: message.mentionsBot }) === null &&
+      !this.deps.handlers.wantsAttachments?.(message)
+    )
+      return 'ignored';
     return this.track(async () => {
       const stored = await this.deps.inbound.accept(message, this.leaseMs);
       if (stored === 'duplicate') return 'duplicate';
@@ -61,6 +65,29 @@ export class MessageProcessor {
         this.deps.log.error({ err, key }, 'processing failed; will retry');
         return 'accepted';
       }
+    });
+  }
+
+  /**
+   * A join or leave reported by a platform: the group is registered on first sight, then its member
+   * list changes once per event, however often the event is delivered.
+   */
+  async applyMembership(event: MembershipEvent): Promise<'applied' | 'unchanged'> {
+    return this.track(async () => {
+      const communityId = await this.singleCommunityId();
+      const group = await this.deps.groups.findOrRegister({
+        channel: event.channel,
+        platformGroupId: event.groupId,
+        accountId: event.accountId,
+        name: event.groupName ?? '',
+        communityId,
+        language: DEFAULT_LANGUAGE,
+      });
+      return this.deps.groups.applyMembership(group.id, {
+        kind: event.kind,
+        members: event.members,
+        at: new Date(event.at),
+      });
     });
   }
 
@@ -105,14 +132,15 @@ export class MessageProcessor {
 
   private async process({ key, message, attempts }: StoredInbound): Promise<void> {
     const command = parseCommand(message.text, { mentionsBot: message.mentionsBot });
-    if (!command) {
+    // A message without a command is kept only when it carries something a feature uses (a photo).
+    if (!command && !this.deps.handlers.wantsAttachments?.(message)) {
       this.deps.inbound.markDone(key);
       return;
     }
-    const group = message.groupId ? await this.groupOf(message, command.language) : null;
+    const group = message.groupId ? await this.groupOf(message, command?.language ?? null) : null;
     const resident = await this.deps.residents.findByIdentity(message.channel, message.senderId);
-    const language: Language = group?.language ?? command.language ?? DEFAULT_LANGUAGE;
-    const replies = await this.deps.handlers.handle(command, {
+    const language: Language = group?.language ?? command?.language ?? DEFAULT_LANGUAGE;
+    const context = {
       key,
       message,
       group,
@@ -120,7 +148,10 @@ export class MessageProcessor {
       language,
       t: translator(language),
       mayBeRetry: attempts > 1,
-    });
+    };
+    const replies = command
+      ? await this.deps.handlers.handle(command, context)
+      : ((await this.deps.handlers.attachment?.(context)) ?? []);
     await Promise.all(
       replies.map((content, index) =>
         this.deps.outbox.enqueue(

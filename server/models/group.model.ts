@@ -16,6 +16,26 @@ export const groupSchema = new Schema(
     language: { type: String, enum: LANGUAGES, default: 'zh-CN' },
     /** Scope id (server/policy/scope.ts); null means the whole community. */
     scopeId: { type: String, default: null },
+    /**
+     * Who is in the group, where the platform tells (WeChat's join/leave events); members who left stay
+     * with `present: false`, so an older event arriving late cannot bring them back.
+     */
+    members: {
+      type: [
+        new Schema(
+          {
+            platformId: { type: String, required: true },
+            name: { type: String, default: '' },
+            present: { type: Boolean, required: true },
+            at: { type: Date, required: true },
+          },
+          { _id: false },
+        ),
+      ],
+      default: undefined,
+    },
+    /** Bumped by every membership change: the condition that keeps two changes from overwriting each other. */
+    membershipVersion: { type: Number, default: 0 },
   },
   { timestamps: true },
 );

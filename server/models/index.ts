@@ -4,14 +4,39 @@ import { auditModel } from './audit.model.js';
 import { bindingRequestModel } from './binding-request.model.js';
 import { communityModel } from './community.model.js';
 import { counterModel } from './counter.model.js';
+import {
+  checkinAttemptModel,
+  eventCheckinModel,
+  eventModel,
+  eventReminderRunModel,
+  eventSignupModel,
+} from './event.model.js';
 import { groupModel } from './group.model.js';
 import { householdModel } from './household.model.js';
 import { identityModel } from './identity.model.js';
 import { importJobErrorsModel, importJobModel } from './import-job.model.js';
 import { inboundLogModel, inboundQueueModel } from './inbound-message.model.js';
+import {
+  ledgerAccountModel,
+  ledgerCapModel,
+  ledgerEntryModel,
+  ledgerReconciliationModel,
+  pointsRulesModel,
+} from './ledger.model.js';
+import { redemptionModel, rewardModel } from './reward.model.js';
 import { noticeAckModel } from './notice-ack.model.js';
 import { noticeModel } from './notice.model.js';
 import { opinionModel } from './opinion.model.js';
+import { pollModel } from './poll.model.js';
+import {
+  pollElectorModel,
+  pollReminderModel,
+  pollTallyModel,
+  pollToldModel,
+  voteMarkerModel,
+  voteModel,
+} from './vote.model.js';
+import { reportModels } from './report.model.js';
 import { deliveryModel, outboxModel } from './outbox.model.js';
 import { residentModel } from './resident.model.js';
 
@@ -35,9 +60,29 @@ export function createModels(conn: Connection, insertConn: Connection = conn) {
     notice: noticeModel(conn),
     noticeAck: noticeAckModel(conn),
     opinion: opinionModel(conn),
+    ...reportModels(conn),
     outbox: outboxModel(conn),
     delivery: deliveryModel(conn),
     resident: residentModel(conn),
+    poll: pollModel(conn),
+    pollElector: pollElectorModel(conn),
+    vote: voteModel(conn),
+    voteMarker: voteMarkerModel(conn),
+    pollTally: pollTallyModel(conn),
+    pollTold: pollToldModel(conn),
+    pollReminder: pollReminderModel(conn),
+    ledgerAccount: ledgerAccountModel(conn),
+    ledgerEntry: ledgerEntryModel(conn),
+    ledgerCap: ledgerCapModel(conn),
+    ledgerReconciliation: ledgerReconciliationModel(conn),
+    pointsRules: pointsRulesModel(conn),
+    reward: rewardModel(conn),
+    redemption: redemptionModel(conn),
+    event: eventModel(conn),
+    eventSignup: eventSignupModel(conn),
+    eventCheckin: eventCheckinModel(conn),
+    checkinAttempt: checkinAttemptModel(conn),
+    eventReminderRun: eventReminderRunModel(conn),
   };
   return {
     ...models,

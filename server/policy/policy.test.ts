@@ -38,9 +38,27 @@ const ALL = [...ACTIONS];
 const NONE: Action[] = [];
 /** What every resident of C1 may do anywhere in C1: raise binding requests and read the opinion wall. */
 const SELF_IN_COMMUNITY: Action[] = ['binding.request', 'opinion.read'];
-const SECRETARY: Action[] = ALL.filter((a) => a !== 'audit.read' && a !== 'resident.grantAdmin');
-const LEAD: Action[] = ['binding.decide', 'resident.read', 'household.read', 'opinion.read', 'notice.send'];
-const GRID: Action[] = ['resident.read', 'household.read', 'opinion.read', 'notice.send'];
+const SECRETARY: Action[] = ALL.filter(
+  (a) =>
+    a !== 'audit.read' && a !== 'resident.grantAdmin' && a !== 'open311.keys' && a !== 'points.reconcile',
+);
+const LEAD: Action[] = [
+  'binding.decide',
+  'resident.read',
+  'household.read',
+  'opinion.read',
+  'notice.send',
+  'notice.read',
+  'report.manage',
+];
+const GRID: Action[] = [
+  'resident.read',
+  'household.read',
+  'opinion.read',
+  'notice.send',
+  'notice.read',
+  'report.manage',
+];
 
 /** The expected answer for every role × action, on its own scope and on the other one. */
 const EXPECTED: Record<Role, { own: readonly Action[]; other: readonly Action[] }> = {
@@ -53,9 +71,9 @@ const EXPECTED: Record<Role, { own: readonly Action[]; other: readonly Action[] 
   volunteer: { own: SELF_IN_COMMUNITY, other: NONE },
   partyMember: { own: SELF_IN_COMMUNITY, other: NONE },
   secretary: { own: SECRETARY, other: NONE },
-  committeeMember: { own: [...SELF_IN_COMMUNITY, 'poll.create'], other: NONE },
-  propertyStaff: { own: SELF_IN_COMMUNITY, other: NONE },
-  merchant: { own: SELF_IN_COMMUNITY, other: NONE },
+  committeeMember: { own: [...SELF_IN_COMMUNITY, 'poll.create', 'report.manage'], other: NONE },
+  propertyStaff: { own: [...SELF_IN_COMMUNITY, 'report.manage'], other: NONE },
+  merchant: { own: [...SELF_IN_COMMUNITY, 'reward.manage', 'redemption.confirm'], other: NONE },
   admin: { own: ALL, other: NONE },
 };
 

@@ -40,16 +40,31 @@ const ALL: readonly Action[] = ACTIONS;
 export const ROLE_GRANTS: Record<Role, readonly Action[]> = {
   admin: ALL,
   secretary: ALL.filter((a) => !ADMIN_ONLY.includes(a)),
-  buildingLead: ['binding.decide', 'resident.read', 'household.read', 'opinion.read', 'notice.send'],
-  gridWorker: ['resident.read', 'household.read', 'opinion.read', 'notice.send'],
-  committeeMember: ['opinion.read', 'poll.create'],
-  propertyStaff: ['opinion.read'],
+  buildingLead: [
+    'binding.decide',
+    'resident.read',
+    'household.read',
+    'opinion.read',
+    'notice.send',
+    'notice.read',
+    'report.manage',
+  ],
+  gridWorker: [
+    'resident.read',
+    'household.read',
+    'opinion.read',
+    'notice.send',
+    'notice.read',
+    'report.manage',
+  ],
+  committeeMember: ['opinion.read', 'poll.create', 'report.manage'],
+  propertyStaff: ['opinion.read', 'report.manage'],
   resident: [],
   owner: [],
   tenant: [],
   volunteer: [],
   partyMember: [],
-  merchant: [],
+  merchant: ['reward.manage', 'redemption.confirm'],
 };
 
 /** What anyone may do about themselves, whatever roles they hold. */

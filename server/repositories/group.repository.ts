@@ -28,6 +28,20 @@ interface GroupInput {
 
 const CACHE_MS = 30_000;
 
+/** Someone in a group, as the platform last reported them. */
+export interface GroupMember {
+  platformId: string;
+  name: string;
+  present: boolean;
+  at: Date;
+}
+
+export interface MembershipChange {
+  kind: 'join' | 'leave';
+  members: { id: string; name: string }[];
+  at: Date;
+}
+
 type LeanGroup = {
   _id: Types.ObjectId;
   channel: string;
@@ -84,6 +98,48 @@ export class GroupRepository {
   async create(input: GroupInput): Promise<GroupRecord> {
     const doc = await this.models.group.create(toDoc(input));
     return toRecord(doc.toObject() as LeanGroup);
+  }
+
+  /**
+   * Applies a join or leave to the group's member list. Idempotent and order-safe: a member changes
+   * only for an event newer than the last one applied to them, so a redelivered or late event is a
+   * no-op ('unchanged'). A conditional write on the version keeps concurrent changes from being lost.
+   */
+  async applyMembership(groupId: string, change: MembershipChange): Promise<'applied' | 'unchanged'> {
+    for (let attempt = 0; attempt < 8; attempt++) {
+      const doc = await this.models.group
+        .findById(groupId)
+        .lean<{ members?: GroupMember[] | null; membershipVersion?: number | null }>();
+      if (!doc) return 'unchanged';
+      const members = new Map((doc.members ?? []).map((m) => [m.platformId, m]));
+      let changed = false;
+      for (const m of change.members) {
+        const known = members.get(m.id);
+        if (known && known.at.getTime() >= change.at.getTime()) continue;
+        members.set(m.id, {
+          platformId: m.id,
+          name: m.name || known?.name || '',
+          present: change.kind === 'join',
+          at: change.at,
+        });
+        changed = true;
+      }
+      if (!changed) return 'unchanged';
+      const version =
+        typeof doc.membershipVersion === 'number' ? doc.membershipVersion : { $exists: false as const };
+      const res = await this.models.group.updateOne(
+        { _id: groupId, membershipVersion: version },
+        { $set: { members: [...members.values()] }, $inc: { membershipVersion: 1 } },
+      );
+      if (res.modifiedCount === 1) return 'applied';
+    }
+    throw new Error(`membership of group ${groupId} kept changing under the update`);
+  }
+
+  /** The group's current members, where its platform reports them. */
+  async listMembers(groupId: string): Promise<GroupMember[]> {
+    const doc = await this.models.group.findById(groupId).lean<{ members?: GroupMember[] | null }>();
+    return (doc?.members ?? []).filter((m) => m.present);
   }
 
   async listByChannel(channel: Channel): Promise<GroupRecord[]> {

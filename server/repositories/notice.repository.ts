@@ -76,7 +76,10 @@ const toRecord = (d: LeanNotice): NoticeRecord => ({
 /** Notices, their acknowledgements, and the delivery state of their outbox keys. */
 export class NoticeRepository {
   constructor(
-    private readonly models: Pick<Models, 'notice' | 'noticeAck' | 'group' | 'outbox' | 'delivery'>,
+    private readonly models: Pick<
+      Models,
+      'notice' | 'noticeAck' | 'group' | 'outbox' | 'delivery' | 'resident'
+    >,
   ) {}
 
   /** Creates the notice; with a source key already used, returns the notice that key created. */
@@ -196,6 +199,16 @@ export class NoticeRepository {
       via: d.via,
       createdAt: d.createdAt,
     }));
+  }
+
+  /** Residents' names by id, for the acknowledgement report (names only, nothing else). */
+  async residentNames(ids: string[]): Promise<Map<string, string>> {
+    const wanted = [...new Set(ids.filter(isObjectId))];
+    if (wanted.length === 0) return new Map();
+    const docs = await this.models.resident
+      .find({ _id: { $in: wanted.map((id) => new Types.ObjectId(id)) } }, { name: 1 })
+      .lean<{ _id: Types.ObjectId; name: string }[]>();
+    return new Map(docs.map((d) => [String(d._id), d.name]));
   }
 
   /**

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Channel, OutboundMessage } from '../../shared/messages.js';
 import type { Models } from '../models/index.js';
+import { isDuplicateKeyError } from '../db/connect.js';
 import { BatchInserter, type InsertOutcome } from './batch-insert.js';
 
 export interface OutboxEntry extends OutboundMessage {
@@ -102,6 +103,84 @@ export class OutboxRepository {
     };
   }
 
+  /**
+   * Claims up to `max` due entries for one sender in three round trips whatever `max` is: the ids of
+   * due entries, one conditional update over them (re-checked per document, so two workers never
+   * take the same one) under a token of this claim, and the entries so marked. No sort: FerretDB
+   * sorts by reading the whole queue, while an unsorted limited read stops at the first due entries,
+   * and the queue's storage order is the order entries were queued in.
+   */
+  async claimMany(channel: Channel, accountId: string, leaseMs: number, max: number): Promise<OutboxEntry[]> {
+    const now = new Date();
+    const due = {
+      channel,
+      accountId,
+      $or: [
+        { status: 'pending' as const, availableAt: { $lte: now } },
+        { status: 'sending' as const, leaseUntil: { $lt: now } },
+      ],
+    };
+    const candidates = await this.models.outbox.find(due, { _id: 1 }).limit(max).lean<{ _id: string }[]>();
+    if (candidates.length === 0) return [];
+    const claimToken = randomUUID();
+    const res = await this.models.outbox.updateMany(
+      { ...due, _id: { $in: candidates.map((c) => c._id) } },
+      {
+        $set: { status: 'sending', leaseUntil: new Date(now.getTime() + leaseMs), claimToken },
+        $inc: { attempts: 1 },
+      },
+    );
+    if (res.modifiedCount === 0) return [];
+    const docs = await this.models.outbox.find({ claimToken }).limit(res.modifiedCount).lean<QueueDoc[]>();
+    const order = new Map(candidates.map((c, i) => [c._id, i]));
+    return docs
+      .sort((a, b) => (order.get(a._id) ?? 0) - (order.get(b._id) ?? 0))
+      .map((doc) => ({
+        id: doc._id,
+        claimToken,
+        attempts: doc.attempts,
+        channel: doc.channel,
+        accountId: doc.accountId,
+        groupId: doc.groupId,
+        content: doc.content,
+        mentions: doc.mentions,
+        replyTo: doc.replyTo,
+      }));
+  }
+
+  /**
+   * `markSent` for many entries in three round trips: the held entries are read, removed from the
+   * queue, then recorded; returns the ids settled. Entries re-claimed by another worker are skipped.
+   */
+  async markSentMany(items: readonly { id: string; claimToken: string }[]): Promise<string[]> {
+    if (items.length === 0) return [];
+    // One batch's entries share their claim's token, so two `$in`s say it as cheaply as pairs would.
+    const held = {
+      _id: { $in: items.map((i) => i.id) },
+      claimToken: { $in: [...new Set(items.map((i) => i.claimToken))] },
+    };
+    const tokenOf = new Map(items.map((i) => [i.id, i.claimToken]));
+    const docs = (await this.models.outbox.find(held).limit(items.length).lean<QueueDoc[]>()).filter(
+      (d) => tokenOf.get(d._id) === d.claimToken,
+    );
+    if (docs.length === 0) return [];
+    // Removed before recorded: a crash in between leaves a sent message without its record, never a resend.
+    await this.models.outbox.deleteMany({
+      _id: { $in: docs.map((d) => d._id) },
+      claimToken: { $in: [...new Set(docs.map((d) => tokenOf.get(d._id)!))] },
+    });
+    const sentAt = new Date();
+    const records = docs.map((d) => this.recordDoc(d, { status: 'sent', sentAt, lastError: null }));
+    try {
+      await this.models.insertTarget(this.models.delivery as never).insertMany(records, { ordered: false });
+    } catch (err) {
+      // A key delivered before and queued again (without `mayBeRetry`): its record is overwritten, as `record` does.
+      if (!isDuplicateKeyError(err) && !hasOnlyDuplicateWriteErrors(err)) throw err;
+      for (const doc of docs) await this.record(doc, { status: 'sent', sentAt, lastError: null });
+    }
+    return docs.map((d) => d._id);
+  }
+
   /** Only the holder of the live claim can settle an entry; a late report after a re-claim is ignored. */
   async markSent(id: string, claimToken: string): Promise<boolean> {
     const held = await this.models.outbox.findOneAndDelete({ _id: id, claimToken }).lean<QueueDoc>();
@@ -162,6 +241,27 @@ export class OutboxRepository {
     return true;
   }
 
+  private recordDoc(
+    entry: QueueDoc,
+    outcome: { status: 'sent' | 'failed'; sentAt: Date | null; lastError: string | null },
+  ): Record<string, unknown> {
+    const { _id, channel, accountId, groupId, content, mentions, replyTo, attempts } = entry;
+    const now = new Date();
+    return {
+      _id,
+      channel,
+      accountId,
+      groupId: groupId ?? null,
+      content,
+      mentions: mentions ?? [],
+      replyTo: replyTo ?? null,
+      attempts,
+      ...outcome,
+      createdAt: now,
+      updatedAt: now,
+    };
+  }
+
   /** Writes the permanent outcome; an upsert, so a settle repeated after a crash is harmless. */
   private async record(
     entry: QueueDoc,
@@ -178,4 +278,13 @@ export class OutboxRepository {
   get pendingWrites(): number {
     return this.inserter.pending;
   }
+}
+
+function hasOnlyDuplicateWriteErrors(err: unknown): boolean {
+  const list = (err as { writeErrors?: unknown } | null)?.writeErrors;
+  const errors = (Array.isArray(list) ? list : list ? [list] : []) as {
+    code?: number;
+    err?: { code?: number };
+  }[];
+  return errors.length > 0 && errors.every((e) => (e.code ?? e.err?.code) === 11000);
 }

@@ -8,8 +8,16 @@ import { scopeId, type ScopeId } from '../policy/scope.js';
 import type { CommunityRepository } from '../repositories/community.repository.js';
 import type { GroupRepository } from '../repositories/group.repository.js';
 import type { HouseholdRecord, HouseholdRepository } from '../repositories/household.repository.js';
-import type { ResidentRepository } from '../repositories/resident.repository.js';
+import type { ResidentRecord, ResidentRepository } from '../repositories/resident.repository.js';
 import type { PhoneProtector } from '../services/phone-protector.js';
+import type { PointsService } from '../services/points.service.js';
+import type { RewardService } from '../services/reward.service.js';
+import type { EventService } from '../services/event.service.js';
+import { seedDemoEvents } from './demo-events.js';
+import type { ReportService } from '../services/report.service.js';
+import { seedDemoReports } from './report-demo.js';
+import type { PollService } from '../services/poll.service.js';
+import { seedDemoPoll } from './poll-demo.js';
 
 export const DEMO_COMMUNITY_CODE = 'lingshan';
 
@@ -93,6 +101,13 @@ const RESIDENTS: DemoResident[] = [
     roles: [{ role: 'admin', at: 'community' }],
     phone: '13712345007',
   },
+  {
+    name: '灵山便民超市',
+    id: 'sim-shop',
+    household: null,
+    roles: [{ role: 'merchant', at: 'community' }],
+    phone: '13512345008',
+  },
 ];
 
 const GROUPS: { id: string; name: string; language: Language; building?: string }[] = [
@@ -109,6 +124,14 @@ export interface DemoSeedDeps {
     households: HouseholdRepository;
   };
   phones: PhoneProtector;
+  /** Optional so callers without reports still seed the rest. */
+  services?: {
+    reports?: ReportService;
+    polls?: Pick<PollService, 'create'>;
+    events?: Pick<EventService, 'create' | 'signUp'>;
+    points?: Pick<PointsService, 'post'>;
+    rewards?: Pick<RewardService, 'create'>;
+  };
 }
 
 /** Seeds the demo community on an empty database; a second process racing it hits the unique code. */
@@ -168,6 +191,62 @@ export async function seedDemo(
       scopeId: g.building ? scopeId.building(community.id, COMPOUND, g.building) : null,
     });
   }
+  if (deps.services?.reports)
+    await seedDemoReports(deps.services.reports, community.id, COMPOUND, {
+      wang: await residents.findByIdentity(channel, 'sim-wang'),
+      li: await residents.findByIdentity(channel, 'sim-li'),
+    });
+  if (deps.services?.polls)
+    await seedDemoPoll(deps.services.polls, await residents.findByIdentity(channel, 'sim-chen'));
+  if (deps.services?.events)
+    await seedDemoEvents(deps.services.events, community.id, {
+      chen: await residents.findByIdentity(channel, 'sim-chen'),
+      li: await residents.findByIdentity(channel, 'sim-li'),
+    });
+  if (deps.services?.points && deps.services.rewards)
+    await seedDemoPoints(deps.services.points, deps.services.rewards, {
+      shop: await residents.findByIdentity(channel, 'sim-shop'),
+      wang: await residents.findByIdentity(channel, 'sim-wang'),
+      li: await residents.findByIdentity(channel, 'sim-li'),
+      emma: await residents.findByIdentity(channel, 'sim-emma'),
+    });
   log.info({ community: community.code }, 'seeded the demo community');
   return true;
+}
+
+/** Points for three residents and a few rewards at the demo shop, so the points pages have content. */
+async function seedDemoPoints(
+  points: Pick<PointsService, 'post'>,
+  rewards: Pick<RewardService, 'create'>,
+  who: Record<'shop' | 'wang' | 'li' | 'emma', ResidentRecord | null>,
+): Promise<void> {
+  const { shop } = who;
+  if (!shop) return;
+  const grants: [ResidentRecord | null, number, string][] = [
+    [who.wang, 120, '楼道清洁志愿服务'],
+    [who.li, 80, '议事会发言'],
+    [who.emma, 45, 'Community garden day'],
+  ];
+  for (const [resident, amount, memo] of grants) {
+    if (!resident) continue;
+    await points.post({
+      resident,
+      key: `demo:seed:${resident.id}`,
+      currency: 'points',
+      amount,
+      kind: 'grant',
+      countsEarned: true,
+      rule: null,
+      memo,
+      actorId: null,
+      reversalOf: null,
+    });
+  }
+  const actor = { ...shop };
+  for (const [title, price, stock] of [
+    ['鸡蛋一盒', 30, 20],
+    ['洗衣液一瓶', 60, 10],
+    ['理发券', 100, 5],
+  ] as const)
+    await rewards.create(actor, { title, description: '', price, stock });
 }

@@ -13,6 +13,7 @@ import type {
   NoticeRepository,
   NoticeTargetGroup,
 } from '../repositories/notice.repository.js';
+import type { NoticeScheduleRecord } from '../repositories/notice-schedule.repository.js';
 import { NoticeService } from './notice.service.js';
 
 const C = 'c0c0c0c0c0c0c0c0c0c0c0c0';
@@ -88,6 +89,7 @@ function setup(groups: NoticeTargetGroup[]) {
     | 'addAck'
     | 'listAcks'
     | 'deliveryStates'
+    | 'residentNames'
   > = {
     create: (input: NewNotice) => {
       const record = {
@@ -120,6 +122,29 @@ function setup(groups: NoticeTargetGroup[]) {
     listAcks: (id) => Promise.resolve(acks.filter((a) => a.noticeId === id)),
     deliveryStates: (keys) =>
       Promise.resolve(new Map(keys.filter((k) => queued.has(k)).map((k) => [k, 'queued' as DeliveryState]))),
+    residentNames: (ids) => Promise.resolve(new Map(ids.map((id) => [id, `name of ${id}`]))),
+  };
+  const schedules: NoticeScheduleRecord[] = [];
+  const scheduleRepo: NonNullable<ConstructorParameters<typeof NoticeService>[0]['schedules']> = {
+    create: (input) => {
+      const record: NoticeScheduleRecord = {
+        ...input,
+        id: oid(),
+        status: 'scheduled',
+        nextRunAt: input.sendAt,
+        noticeId: null,
+        createdAt: new Date(),
+      };
+      schedules.push(record);
+      return Promise.resolve(record);
+    },
+    findById: (id) => Promise.resolve(schedules.find((x) => x.id === id) ?? null),
+    listByCommunity: (c) => Promise.resolve(schedules.filter((x) => x.communityId === c)),
+    cancel: (id) => {
+      const record = schedules.find((x) => x.id === id && x.status === 'scheduled');
+      if (record) record.status = 'cancelled';
+      return Promise.resolve(Boolean(record));
+    },
   };
   let counter = 0;
   const service = new NoticeService({
@@ -148,8 +173,9 @@ function setup(groups: NoticeTargetGroup[]) {
     },
     audit: { record: (entry) => Promise.resolve(void audits.push(entry.action)) },
     publicUrl: 'https://example.org',
+    schedules: scheduleRepo,
   });
-  return { service, notices, acks, queued, audits };
+  return { service, notices, acks, queued, audits, schedules };
 }
 
 const textOf = (m: OutboundMessage | undefined) => (m?.content.kind === 'text' ? m.content.text : '');
@@ -288,5 +314,143 @@ describe('NoticeService.resolveScope', () => {
       scope: B3,
       groupIds: [named.id],
     });
+  });
+});
+
+describe('NoticeService.preview', () => {
+  it('renders every platform for each language among the targets, counting their groups', async () => {
+    const wechat = group();
+    const wecom = group({ channel: 'wecom', language: 'en' });
+    const { service, queued } = setup([wechat, wecom, group({ channel: 'simulator' })]);
+    const preview = await service.preview({
+      actor: secretary,
+      scope: C,
+      text: '停水',
+      translations: { en: 'Water off' },
+      origin: 'http://local:1',
+    });
+    expect(preview.items.map((i) => [i.language, i.platform, i.groups])).toEqual([
+      ['zh-CN', 'wechat', 2],
+      ['zh-CN', 'wecom', 0],
+      ['zh-CN', 'dingtalk', 0],
+      ['en', 'wechat', 0],
+      ['en', 'wecom', 1],
+      ['en', 'dingtalk', 0],
+    ]);
+    expect(preview.items[4]!.body).toBe(
+      '[Notice N…] Water off\nReply #ack, or tap to confirm: http://local:1/app/#/n/xxxxxxxxxxxx',
+    );
+    expect(queued.size).toBe(0);
+  });
+
+  it('shows where a platform would cut a long notice, and refuses those who may not send', async () => {
+    const { service } = setup([group({ channel: 'wecom' })]);
+    const preview = await service.preview({ actor: secretary, scope: C, text: '长'.repeat(1000) });
+    const wecom = preview.items.find((i) => i.platform === 'wecom')!;
+    expect(wecom.truncated).toBe(true);
+    expect(wecom.body.endsWith('…')).toBe(true);
+    expect(preview.items.find((i) => i.platform === 'dingtalk')!.truncated).toBe(false);
+    await expect(service.preview({ actor: lead, scope: C, text: 'x' })).rejects.toMatchObject({
+      status: 403,
+    });
+  });
+});
+
+describe('NoticeService.schedule', () => {
+  const now = new Date('2026-03-10T00:00:00Z');
+
+  it('stores a future notice with its groups, audited; refuses the past, too far ahead and empty scopes', async () => {
+    const { service, schedules, audits, queued } = setup([group(), group({ scopeId: B3 })]);
+    const view = await service.schedule({
+      actor: secretary,
+      scope: C,
+      text: ' 开会 ',
+      sendAt: new Date('2026-03-11T01:00:00Z'),
+      now,
+    });
+    expect(view).toMatchObject({
+      status: 'scheduled',
+      groups: 2,
+      text: '开会',
+      sendAt: '2026-03-11T01:00:00.000Z',
+    });
+    expect(schedules).toHaveLength(1);
+    expect(audits).toEqual(['notice.schedule']);
+    expect(queued.size).toBe(0);
+    await expect(
+      service.schedule({ actor: secretary, scope: C, text: 'x', sendAt: new Date(now.getTime() - 1), now }),
+    ).rejects.toMatchObject({ status: 400, code: 'send_at_past' });
+    await expect(
+      service.schedule({
+        actor: secretary,
+        scope: C,
+        text: 'x',
+        sendAt: new Date('2027-06-01T00:00:00Z'),
+        now,
+      }),
+    ).rejects.toMatchObject({ status: 400, code: 'send_at_too_far' });
+    await expect(
+      service.schedule({
+        actor: secretary,
+        scope: scopeId.building(C, 'east', '9'),
+        text: 'x',
+        sendAt: new Date('2026-03-11T00:00:00Z'),
+        now,
+      }),
+    ).rejects.toMatchObject({ code: 'no_groups' });
+    await expect(
+      service.schedule({
+        actor: resident(H3),
+        scope: C,
+        text: 'x',
+        sendAt: new Date('2026-03-11T00:00:00Z'),
+        now,
+      }),
+    ).rejects.toMatchObject({ status: 403 });
+  });
+
+  it('lists schedules within the reader’s scopes and cancels a waiting one once', async () => {
+    const { service } = setup([group(), group({ scopeId: B3 })]);
+    const all = await service.schedule({
+      actor: secretary,
+      scope: C,
+      text: 'all',
+      sendAt: new Date(Date.now() + 60_000),
+    });
+    const b3 = await service.schedule({
+      actor: lead,
+      scope: B3,
+      text: 'b3',
+      sendAt: new Date(Date.now() + 60_000),
+    });
+    expect((await service.listSchedules(lead)).items.map((i) => [i.text, i.groups])).toEqual([['b3', 1]]);
+    expect((await service.listSchedules(secretary)).items.map((i) => i.text)).toEqual(['all', 'b3']);
+    await expect(service.cancelSchedule(lead, all.id)).rejects.toMatchObject({ status: 403 });
+    await service.cancelSchedule(lead, b3.id);
+    await expect(service.cancelSchedule(lead, b3.id)).rejects.toMatchObject({ status: 409 });
+    await expect(service.cancelSchedule(lead, 'f'.repeat(24))).rejects.toMatchObject({ status: 404 });
+    await expect(service.listSchedules(resident(H3))).rejects.toMatchObject({ status: 403 });
+  });
+});
+
+describe('NoticeService.detail and exportAcks', () => {
+  it('gives each household its ack time and who acked, and counts households once in the totals', async () => {
+    const all = group();
+    const g3 = group({ scopeId: B3 });
+    const { service } = setup([all, g3]);
+    const { notice } = await service.send({ actor: secretary, scope: C, text: 'x' });
+    await service.ackByCode(resident(H3), notice.code);
+    const { report, notice: view } = await service.detail(secretary, notice.id);
+    expect(view.progress).toEqual({ queued: 2, sent: 0, failed: 0 });
+    expect(report.groups.map((g) => [g.id, g.read, g.unread])).toEqual([
+      [all.id, 1, 2],
+      [g3.id, 1, 1],
+    ]);
+    expect([report.read, report.unread]).toEqual([1, 2]);
+    const row = report.groups[1]!.households.find((h) => h.id === H3.id)!;
+    expect(row).toMatchObject({ read: true, by: `name of r-${H3.id}` });
+    expect(row.at).toMatch(/^\d{4}-/);
+    await expect(service.detail(resident(H3), notice.id)).rejects.toMatchObject({ status: 403 });
+    await expect(service.exportAcks(lead, notice.id, 'zh-CN')).rejects.toMatchObject({ status: 403 });
   });
 });

@@ -87,3 +87,93 @@ export type NoticeAckReport = z.infer<typeof noticeAckReportSchema>;
 
 export const followUpResultSchema = z.object({ groups: z.number(), duplicate: z.boolean() });
 export type FollowUpResult = z.infer<typeof followUpResultSchema>;
+
+/** How far ahead a notice may be scheduled. */
+export const MAX_SCHEDULE_DAYS = 366;
+
+/** `POST /api/notices/scheduled`: stored, and sent once at `sendAt` by the scheduler. */
+export const scheduleNoticeSchema = sendNoticeSchema.extend({ sendAt: z.iso.datetime({ offset: true }) });
+export type ScheduleNoticeInput = z.infer<typeof scheduleNoticeSchema>;
+
+export const NOTICE_PLATFORMS = ['wechat', 'wecom', 'dingtalk'] as const;
+export type NoticePlatform = (typeof NOTICE_PLATFORMS)[number];
+
+/** What the compose page may pick from: the places and groups inside the staff member's scopes. */
+export const noticeTargetsSchema = z.object({
+  scopes: z.array(
+    z.object({
+      id: z.string(),
+      kind: z.enum(['community', 'compound', 'building']),
+      name: z.string(),
+    }),
+  ),
+  groups: z.array(
+    z.object({
+      id: z.string(),
+      name: z.string(),
+      channel: z.string(),
+      language: z.string(),
+      scope: z.string(),
+    }),
+  ),
+});
+export type NoticeTargets = z.infer<typeof noticeTargetsSchema>;
+
+/** One platform's rendering of the notice, as its renderer will post it. */
+export const noticePreviewItemSchema = z.object({
+  platform: z.enum(NOTICE_PLATFORMS),
+  language: z.string(),
+  /** The platform's message type: WeChat bubbles are plain text; robots take text or markdown. */
+  format: z.enum(['text', 'markdown']),
+  body: z.string(),
+  truncated: z.boolean(),
+  /** Target groups on this platform in this language (simulator groups count as WeChat). */
+  groups: z.number(),
+});
+export const noticePreviewSchema = z.object({
+  groups: z.array(z.object({ id: z.string(), name: z.string(), channel: z.string(), language: z.string() })),
+  items: z.array(noticePreviewItemSchema),
+});
+export type NoticePreview = z.infer<typeof noticePreviewSchema>;
+
+export const scheduledNoticeViewSchema = z.object({
+  id: z.string(),
+  scope: z.string(),
+  text: z.string(),
+  sendAt: z.string(),
+  status: z.enum(['scheduled', 'sent', 'cancelled', 'refused']),
+  groups: z.number(),
+  /** The notice it became, once sent. */
+  noticeId: z.string().nullable(),
+  createdAt: z.string(),
+});
+export type ScheduledNoticeView = z.infer<typeof scheduledNoticeViewSchema>;
+export const scheduledNoticeListSchema = z.object({ items: z.array(scheduledNoticeViewSchema) });
+export type ScheduledNoticeList = z.infer<typeof scheduledNoticeListSchema>;
+
+/** The detail page: the notice, its delivery per group, and who has acknowledged it. */
+export const noticeDetailSchema = z.object({
+  notice: noticeViewSchema,
+  report: z.object({
+    groups: z.array(
+      z.object({
+        id: z.string(),
+        name: z.string(),
+        read: z.number(),
+        unread: z.number(),
+        households: z.array(
+          z.object({
+            id: z.string(),
+            address: z.string(),
+            read: z.boolean(),
+            at: z.string().nullable(),
+            by: z.string().nullable(),
+          }),
+        ),
+      }),
+    ),
+    read: z.number(),
+    unread: z.number(),
+  }),
+});
+export type NoticeDetail = z.infer<typeof noticeDetailSchema>;

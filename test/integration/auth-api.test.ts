@@ -114,6 +114,7 @@ describe('demo sign-in', () => {
       'Emma Chen',
       '陈书记',
       '周管理员',
+      '灵山便民超市',
     ]);
     expect(residents.find((r) => r.name === '陈书记')).toMatchObject({ address: null, roles: ['secretary'] });
     expect(residents.find((r) => r.name === '周管理员')?.roles).toEqual(['admin']);

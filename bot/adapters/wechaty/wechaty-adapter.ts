@@ -2,7 +2,13 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { ScanStatus, WechatyBuilder, qrcodeValueToImageUrl, types } from 'wechaty';
 import type { Contact, Message, OfficialPuppetNpmName, Room, Wechaty, WechatyOptions } from 'wechaty';
-import type { ChannelCapabilities, InboundMessage, OutboundMessage } from '../../../shared/messages.js';
+import {
+  MAX_INLINE_IMAGE_URL,
+  type ChannelCapabilities,
+  type InboundMessage,
+  type MembershipEvent,
+  type OutboundMessage,
+} from '../../../shared/messages.js';
 import type { ChannelAdapter, Pacing, SendResult } from '../../runtime/adapter.js';
 import type { BotLogger } from '../../runtime/bot.js';
 import { renderForWechat, textMentionsAny } from './render.js';
@@ -71,6 +77,7 @@ export class WechatyAdapter implements ChannelAdapter {
   private sendQueue: Promise<unknown> = Promise.resolve();
   private lastSentAt = 0;
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly membershipListeners: ((event: MembershipEvent) => void)[] = [];
 
   constructor(options: WechatyAdapterOptions) {
     this.options = options;
@@ -109,7 +116,8 @@ export class WechatyAdapter implements ChannelAdapter {
       this.inFlight.add(handling);
       void handling.finally(() => this.inFlight.delete(handling));
     });
-    // Room join/leave/topic events ('room-join', 'room-leave', 'room-topic') hook in here (later issue).
+    bot.on('room-join', (room, invitees, _inviter, date) => this.membership(room, 'join', invitees, date));
+    bot.on('room-leave', (room, leavers, _remover, date) => this.membership(room, 'leave', leavers, date));
 
     const loggedIn = this.waitForLogin(bot);
     try {
@@ -122,6 +130,35 @@ export class WechatyAdapter implements ChannelAdapter {
       );
       throw err;
     }
+  }
+
+  onMembership(listener: (event: MembershipEvent) => void): void {
+    this.membershipListeners.push(listener);
+  }
+
+  /** Who joined or left a group, normalised; the id is the same when Wechaty reports the event again. */
+  private membership(room: Room, kind: 'join' | 'leave', contacts: Contact[], date?: Date): void {
+    if (this.lifecycle.signal.aborted || contacts.length === 0) return;
+    const handling = (async () => {
+      const at = date ?? new Date();
+      const members = contacts.slice(0, 500).map((c) => ({ id: c.id, name: c.name().slice(0, MAX_NAME) }));
+      const ids = members.map((m) => m.id).sort();
+      const event: MembershipEvent = {
+        channel: this.channel,
+        accountId: this.accountId,
+        eventId: `${kind}:${room.id}:${at.getTime()}:${ids.join(',')}`.slice(0, 512),
+        groupId: room.id,
+        groupName: (await room.topic().catch(() => '')).slice(0, MAX_NAME) || null,
+        kind,
+        members,
+        at: at.toISOString(),
+      };
+      for (const listener of this.membershipListeners) listener(event);
+    })().catch((err: unknown) =>
+      this.log.error({ err, account: this.accountId, room: room.id }, 'wechat membership event not handled'),
+    );
+    this.inFlight.add(handling);
+    void handling.finally(() => this.inFlight.delete(handling));
   }
 
   async stop(): Promise<void> {
@@ -202,6 +239,7 @@ export class WechatyAdapter implements ChannelAdapter {
       senderName = (await room.alias(talker).catch(() => undefined)) || senderName;
       mentionsBot = (await message.mentionSelf()) || textMentionsAny(text, await this.botNames(room));
     }
+    const imageUrl = isImage ? await this.imageUrl(message) : null;
     if (this.lifecycle.signal.aborted) return;
 
     onMessage({
@@ -214,9 +252,22 @@ export class WechatyAdapter implements ChannelAdapter {
       senderName: senderName.slice(0, MAX_NAME),
       text: text.slice(0, MAX_INBOUND_TEXT),
       mentionsBot,
-      attachments: isImage ? [{ kind: 'image', url: `${WECHATY_MESSAGE_REF}${message.id}` }] : [],
+      attachments: imageUrl ? [{ kind: 'image', url: imageUrl }] : [],
       receivedAt: message.date().toISOString(),
     });
+  }
+
+  /** The image inline when it fits through the gateway (so a report can keep it), else a reference. */
+  private async imageUrl(message: Message): Promise<string> {
+    const reference = `${WECHATY_MESSAGE_REF}${message.id}`;
+    try {
+      const box = await message.toFileBox();
+      const type = box.mediaType.startsWith('image/') ? box.mediaType : 'image/jpeg';
+      const url = `data:${type};base64,${await box.toBase64()}`;
+      return url.length <= MAX_INLINE_IMAGE_URL ? url : reference;
+    } catch {
+      return reference;
+    }
   }
 
   /** Configured names, the account's WeChat name and its alias in this group. */

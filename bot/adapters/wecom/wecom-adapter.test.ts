@@ -344,3 +344,26 @@ describe('robotResolverFromJson', () => {
     expect(robotWebhookUrl('https://qyapi.weixin.qq.com/cgi-bin/webhook/send')).toBeNull();
   });
 });
+
+describe('a robot added to several groups', () => {
+  it('shares one limit among its groups and names the group by chatid', async () => {
+    const robot = await standIn();
+    const shared = robot.webhookUrl(ROBOT_KEY);
+    const robots = robotResolverFromJson(
+      JSON.stringify({ wrA: shared, wrB: shared, wrC: robot.webhookUrl('c'.repeat(16)) }),
+    );
+    const adapter = adapterFor(robot, { robots });
+    expect(adapter.sendLimit.key(outbound({ groupId: 'wrA' }))).toBe(
+      adapter.sendLimit.key(outbound({ groupId: 'wrB' })),
+    );
+    expect(adapter.sendLimit.key(outbound({ groupId: 'wrA' }))).not.toBe(
+      adapter.sendLimit.key(outbound({ groupId: 'wrC' })),
+    );
+
+    expect(await adapter.send(outbound({ groupId: 'wrB' }))).toEqual({ ok: true });
+    expect(await adapter.send(outbound({ groupId: 'wrC' }))).toEqual({ ok: true });
+    expect(robot.delivered(ROBOT_KEY)).toMatchObject([{ chatid: 'wrB' }]);
+    // A robot of one group needs no chatid.
+    expect(robot.delivered('c'.repeat(16))[0]).not.toHaveProperty('chatid');
+  });
+});

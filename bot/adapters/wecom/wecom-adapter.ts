@@ -4,6 +4,7 @@ import {
   GROUP_ROBOT_LIMIT,
   type ChannelAdapter,
   type Pacing,
+  type SendLimit,
   type SendResult,
 } from '../../runtime/adapter.js';
 import type { BotLogger } from '../../runtime/bot.js';
@@ -14,9 +15,12 @@ import type { WeComCallbackProfile, WeComReceiver } from './wecom-webhook.js';
 export { wecomWebhook, WECOM_WEBHOOK_PATH } from './wecom-webhook.js';
 
 /** Group id (the chat's chatid) → that group's robot webhook URL, or nothing when it has none. */
-export type RobotResolver = (
+export type RobotResolver = ((
   groupId: string,
-) => string | null | undefined | Promise<string | null | undefined>;
+) => string | null | undefined | Promise<string | null | undefined>) & {
+  /** Webhook URLs of robots added to more than one group: their sends name the group by `chatid`. */
+  sharedUrls?: ReadonlySet<string>;
+};
 
 export interface WeComAdapterOptions {
   /** Defaults to 'wecom'. */
@@ -91,12 +95,16 @@ const robotMapSchema = z.record(z.string().min(1).max(256), z.string().min(1).ma
 export function robotResolverFromJson(json: string | undefined): RobotResolver {
   const entries = json?.trim() ? robotMapSchema.parse(JSON.parse(json)) : {};
   const urls = new Map<string, string>();
+  const seen = new Set<string>();
+  const sharedUrls = new Set<string>();
   for (const [groupId, keyOrUrl] of Object.entries(entries)) {
     const url = robotWebhookUrl(keyOrUrl);
     if (!url) throw new Error(`WeCom robot for group ${groupId} is neither a webhook key nor a webhook URL`);
     urls.set(groupId, url);
+    if (seen.has(url)) sharedUrls.add(url);
+    seen.add(url);
   }
-  return (groupId) => urls.get(groupId) ?? null;
+  return Object.assign((groupId: string) => urls.get(groupId) ?? null, { sharedUrls });
 }
 
 /**
@@ -109,7 +117,11 @@ export class WeComAdapter implements ChannelAdapter, WeComReceiver {
   readonly accountId: string;
   // Limits are per group robot, not per account: the delivery loop keeps each group under them.
   readonly pacing: Pacing = { minDelayMs: 0, maxDelayMs: 0 };
-  readonly sendLimit = GROUP_ROBOT_LIMIT;
+  /** 20 a minute per robot; a robot added to several groups shares its 20 among them. */
+  readonly sendLimit: SendLimit = {
+    ...GROUP_ROBOT_LIMIT,
+    key: (message) => this.limitKey(message),
+  };
   readonly capabilities: ChannelCapabilities = {
     markdown: true,
     linkCard: false,
@@ -224,7 +236,17 @@ export class WeComAdapter implements ChannelAdapter, WeComReceiver {
     if (!this.allowed(url)) {
       return { ok: false, retryable: false, error: 'robot webhook URL is not on WeCom' };
     }
-    return this.post(url, renderForRobot(message.content, message.mentions));
+    const payload = renderForRobot(message.content, message.mentions);
+    // A robot in several groups posts to the one named by chatid (消息推送配置说明).
+    const shared = this.options.robots.sharedUrls?.has(url) ?? false;
+    return this.post(url, shared ? { ...payload, chatid: message.groupId } : payload);
+  }
+
+  /** The robot a group message goes through, when known at once; else the group stands for its robot. */
+  private limitKey(message: OutboundMessage): string | null {
+    if (!message.groupId) return null;
+    const url = this.options.robots(message.groupId);
+    return typeof url === 'string' ? `robot:${url}` : `group:${message.groupId}`;
   }
 
   private async post(url: string, payload: RobotPayload): Promise<SendResult> {

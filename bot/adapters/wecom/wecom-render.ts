@@ -6,9 +6,10 @@ export const MARKDOWN_MAX_BYTES = 4096;
 
 const ELLIPSIS = '…';
 
-export type RobotPayload =
+export type RobotPayload = (
   | { msgtype: 'text'; text: { content: string; mentioned_list?: string[] } }
-  | { msgtype: 'markdown'; markdown: { content: string } };
+  | { msgtype: 'markdown'; markdown: { content: string } }
+) & { chatid?: string };
 
 /** Cuts to at most `maxBytes` of UTF-8 between whole code points, ending with `…` when cut. */
 export function truncateUtf8(text: string, maxBytes: number): string {

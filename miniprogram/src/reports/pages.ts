@@ -1,0 +1,29 @@
+import type { FeaturePage } from '../feature-pages.js';
+import { mountReportDashboardPage } from './report-dashboard-page.js';
+import { mountReportDetailPage } from './report-detail-page.js';
+import { mountReportListPage } from './report-list-page.js';
+
+/** The reports pages, in the order they are matched (the dashboard before a ticket number). */
+export const REPORT_PAGES: FeaturePage[] = [
+  { pattern: /^#\/reports$/, tab: 'me', mount: (deps) => mountReportListPage(deps, 'mine') },
+  {
+    pattern: /^#\/reports\/([Rr][0-9]{1,9})$/,
+    tab: 'me',
+    mount: (deps, [number]) => mountReportDetailPage(deps, number!, false),
+  },
+  {
+    pattern: /^#\/staff\/reports$/,
+    tab: 'staffBindings',
+    mount: (deps) => mountReportListPage(deps, 'staff'),
+  },
+  {
+    pattern: /^#\/staff\/reports\/dashboard$/,
+    tab: 'staffBindings',
+    mount: (deps) => mountReportDashboardPage(deps),
+  },
+  {
+    pattern: /^#\/staff\/reports\/([Rr][0-9]{1,9})$/,
+    tab: 'staffBindings',
+    mount: (deps, [number]) => mountReportDetailPage(deps, number!, true),
+  },
+];
