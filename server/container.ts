@@ -27,7 +27,7 @@ import { NoticeScheduleRepository } from './repositories/notice-schedule.reposit
 import { OpinionRepository } from './repositories/opinion.repository.js';
 import { PollRepository } from './repositories/poll.repository.js';
 import { PollService } from './services/poll.service.js';
-import { PollScheduler } from './scheduler/poll-scheduler.js';
+import { pollSteps } from './scheduler/poll-scheduler.js';
 import { OutboxRepository } from './repositories/outbox.repository.js';
 import { ReminderRepository } from './repositories/reminder.repository.js';
 import { ResidentRepository } from './repositories/resident.repository.js';
@@ -36,19 +36,18 @@ import { BindingService } from './services/binding.service.js';
 import { NoticeService } from './services/notice.service.js';
 import { CheckinTokens } from './services/checkin-token.js';
 import { EventService } from './services/event.service.js';
-import { EventReminderJob } from './scheduler/event-reminders.js';
 import { OpinionService } from './services/opinion.service.js';
 import { PhoneProtector } from './services/phone-protector.js';
 import { ReminderService } from './services/reminder.service.js';
 import { ResidentService } from './services/resident.service.js';
 import { NoticeReminderSink } from './scheduler/notice-sink.js';
 import { ReminderScheduler } from './scheduler/reminder-scheduler.js';
-import { ScheduledNoticeSink, SchedulerGroup } from './scheduler/scheduled-notice.js';
+import { ScheduledNoticeSink } from './scheduler/scheduled-notice.js';
+import { MinuteJob, SchedulerGroup } from './scheduler/minute-job.js';
 import { RosterService } from './services/roster.service.js';
 import { ReportRepository } from './repositories/report.repository.js';
 import { ReportService } from './services/report.service.js';
 import { Open311ReportService } from './services/report-open311.service.js';
-import { ReportScheduler } from './scheduler/report-scheduler.js';
 import { LocalPhotoStorage } from './storage/photo-storage.js';
 
 /** What the container reads from the configuration: where secrets live, and the ones given. */
@@ -176,9 +175,9 @@ export async function createContainer(
     }),
     log: log.child({ part: 'scheduled-notices' }),
   });
-  const pollScheduler = new PollScheduler({
-    polls: services.polls,
-    repository: repositories.polls,
+  const pollScheduler = new MinuteJob({
+    name: 'polls',
+    run: pollSteps({ polls: services.polls, repository: repositories.polls }),
     log: log.child({ part: 'polls' }),
   });
   const reportRepository = new ReportRepository(models);
@@ -198,7 +197,13 @@ export async function createContainer(
     audit,
     apiKeys: settings.OPEN311_API_KEYS,
   });
-  const reportScheduler = new ReportScheduler({ reports, log: log.child({ part: 'reports' }) });
+  // Escalates overdue reports and asks "is it fixed?" a week after resolution; timers are claimed by
+  // deleting them (ReportRepository.claimTimer), so one process acts on each.
+  const reportScheduler = new MinuteJob({
+    name: 'report-timers',
+    run: (now) => reports.tick(now),
+    log: log.child({ part: 'reports' }),
+  });
   const processor = new MessageProcessor({
     ...repositories,
     handlers: createCommandHandlers({ ...services, reports }),
@@ -219,7 +224,12 @@ export async function createContainer(
       pollScheduler,
       noticeScheduler,
       reportScheduler,
-      new EventReminderJob({ events: services.events, log: log.child({ part: 'event-reminders' }) }),
+      // The day before and an hour before; each (event, kind) is claimed by a unique insert.
+      new MinuteJob({
+        name: 'event-reminders',
+        run: (now) => services.events.sendDueReminders(now),
+        log: log.child({ part: 'event-reminders' }),
+      }),
       new ReconciliationScheduler({
         ledgers: [services.points, services.rewards],
         reconcile: (runId) => services.points.reconcile(runId),

@@ -1,66 +1,31 @@
-import { schedule, type ScheduledTask } from 'node-cron';
-import type { Logger } from '../logger.js';
 import type { PollRepository } from '../repositories/poll.repository.js';
 import type { PollService } from '../services/poll.service.js';
 
 /**
- * Once a minute: posts polls whose opening time came, closes those past their deadline (claim-once,
- * recount, results to every group) and sends due reminders (each claimed by a conditional update).
- * Every process may run it; the claims keep each step single.
+ * One minute's poll work, run by a `MinuteJob`: posts polls whose opening time came, closes those
+ * past their deadline (claim-once, recount, results to every group) and sends due reminders (each
+ * claimed by a conditional update). Every process may run it; the claims keep each step single.
+ * Returns how many steps (posts, closings, reminders) this process took.
  */
-export class PollScheduler {
-  private task: ScheduledTask | null = null;
-  private running: Promise<number> | null = null;
-
-  constructor(
-    private readonly deps: {
-      polls: Pick<PollService, 'postIfDue' | 'settle' | 'sendReminder'>;
-      repository: Pick<PollRepository, 'listUnsettled' | 'listDueReminders' | 'claimReminder' | 'findById'>;
-      log: Logger;
-    },
-  ) {}
-
-  start(): void {
-    if (this.task) return;
-    this.task = schedule('* * * * *', () => this.tick(), { name: 'polls', noOverlap: true });
-    void this.tick();
-  }
-
-  async stop(): Promise<void> {
-    await this.task?.stop();
-    await this.task?.destroy();
-    this.task = null;
-    await this.running?.catch(() => 0);
-  }
-
-  /** Does what is due at `now`; how many steps (posts, closings, reminders) this process took. */
-  tick(now = new Date()): Promise<number> {
-    this.running ??= this.pass(now)
-      .catch((err: unknown) => {
-        this.deps.log.error({ err }, 'poll tick failed');
-        return 0;
-      })
-      .finally(() => {
-        this.running = null;
-      });
-    return this.running;
-  }
-
-  private async pass(now: Date): Promise<number> {
+export function pollSteps(deps: {
+  polls: Pick<PollService, 'postIfDue' | 'settle' | 'sendReminder'>;
+  repository: Pick<PollRepository, 'listUnsettled' | 'listDueReminders' | 'claimReminder' | 'findById'>;
+}): (now: Date) => Promise<number> {
+  return async (now) => {
     let done = 0;
-    for (const poll of await this.deps.repository.listUnsettled()) {
+    for (const poll of await deps.repository.listUnsettled()) {
       if (!poll.closedAt && poll.closesAt > now) {
-        if (!poll.postedAt && poll.opensAt <= now && (await this.deps.polls.postIfDue(poll))) done++;
+        if (!poll.postedAt && poll.opensAt <= now && (await deps.polls.postIfDue(poll))) done++;
         continue;
       }
-      if (await this.deps.polls.settle(poll)) done++;
+      if (await deps.polls.settle(poll)) done++;
     }
-    for (const reminder of await this.deps.repository.listDueReminders(now)) {
-      if (!(await this.deps.repository.claimReminder(reminder.id, now))) continue;
-      const poll = await this.deps.repository.findById(reminder.pollId);
-      if (poll) await this.deps.polls.sendReminder(poll, reminder.id);
+    for (const reminder of await deps.repository.listDueReminders(now)) {
+      if (!(await deps.repository.claimReminder(reminder.id, now))) continue;
+      const poll = await deps.repository.findById(reminder.pollId);
+      if (poll) await deps.polls.sendReminder(poll, reminder.id);
       done++;
     }
     return done;
-  }
+  };
 }

@@ -5,7 +5,8 @@ import { assignment } from '../policy/roles.js';
 import type { NoticeScheduleRecord } from '../repositories/notice-schedule.repository.js';
 import type { ResidentRecord } from '../repositories/resident.repository.js';
 import { reminderRecord } from './reminder.factories.js';
-import { ScheduledNoticeSink, SchedulerGroup } from './scheduled-notice.js';
+import { SchedulerGroup } from './minute-job.js';
+import { ScheduledNoticeSink } from './scheduled-notice.js';
 
 const C = 'c'.repeat(24);
 const secretary: ResidentRecord = {

@@ -51,28 +51,3 @@ export class ScheduledNoticeSink implements ReminderSink {
     }
   }
 }
-
-interface Ticking {
-  start(): void;
-  stop(): Promise<void>;
-  tick(now?: Date): Promise<number>;
-}
-
-/** Several schedulers started, ticked and stopped as one (reminders, scheduled notices). */
-export class SchedulerGroup implements Ticking {
-  constructor(private readonly parts: readonly Ticking[]) {}
-
-  start(): void {
-    for (const part of this.parts) part.start();
-  }
-
-  async stop(): Promise<void> {
-    await Promise.all(this.parts.map((part) => part.stop()));
-  }
-
-  /** Fires what is due in every part; the total fired by this process. */
-  async tick(now = new Date()): Promise<number> {
-    const counts = await Promise.all(this.parts.map((part) => part.tick(now)));
-    return counts.reduce((sum, n) => sum + n, 0);
-  }
-}
