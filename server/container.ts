@@ -119,6 +119,7 @@ export async function createContainer(
       counters: new CounterRepository(models),
       audit,
       schedules: repositories.noticeSchedules,
+      points,
       publicUrl: settings.PUBLIC_URL ?? `http://${settings.HOST ?? '127.0.0.1'}:${settings.PORT ?? 3000}`,
     }),
     residents: new ResidentService({ ...repositories, audit }),

@@ -43,6 +43,7 @@ import type {
 import type { OutboxRepository } from '../repositories/outbox.repository.js';
 import type { AuditService } from './audit.service.js';
 import type { XlsxFile } from './roster.service.js';
+import type { PointsAwarder } from './points-award.js';
 
 export const noticeNotFound = () =>
   new AppError(404, 'not_found', 'errors.notFound', { what: 'notices.what.notice' }, ['what']);
@@ -110,6 +111,8 @@ export class NoticeService {
       publicUrl: string;
       /** Notices to send later; absent where scheduling is not wired (unit tests of sending). */
       schedules?: Pick<NoticeScheduleRepository, 'create' | 'findById' | 'listByCommunity' | 'cancel'>;
+      /** Credits the `noticeAck` rule; absent where the ledger is not wired. */
+      points?: PointsAwarder;
     },
   ) {}
 
@@ -466,6 +469,7 @@ export class NoticeService {
       residentId: actor.id,
       via: 'app',
     });
+    await this.award(notice, householdId, actor.id);
     return { acknowledged: true, duplicate: outcome === 'duplicate' };
   }
 
@@ -481,7 +485,22 @@ export class NoticeService {
       residentId: actor.id,
       via: groupId,
     });
+    await this.award(notice, householdId, actor.id);
     return { kind: outcome === 'inserted' ? 'acked' : 'duplicate', number: notice.number };
+  }
+
+  /**
+   * Credits the household's first acknowledgement to whoever made it. Called on repeats too: the key
+   * makes a second credit a no-op, and a credit that failed after the ack was stored is made up.
+   */
+  private async award(notice: NoticeRecord, householdId: string, residentId: string): Promise<void> {
+    await this.deps.points?.award({
+      communityId: notice.communityId,
+      residentId,
+      rule: 'noticeAck',
+      idempotencyKey: `noticeAck:${notice.id}:${householdId}`,
+      memo: `${noticeNumber(notice.number)} ${notice.text.slice(0, 50)}`,
+    });
   }
 
   /** A chat scope word: the whole community, a building (found in the community tree) or a group by name. */

@@ -4,6 +4,7 @@ import { SESSION_COOKIE } from '../../server/auth/session-codec.js';
 import type { NoticeAckReport, NoticeList, NoticePublicView } from '../../shared/schemas/notice.js';
 import { startTestServer, TEST_GATEWAY_SECRET, type TestServer } from '../support/test-server.js';
 import { deliverAll, replyText, simulatorMessage } from '../support/chat.js';
+import type { HistoryView } from '../../shared/schemas/points.js';
 
 /**
  * Notices on the demo community: 陈书记 is the secretary, 刘楼长 leads building 3, 王秀英 lives at
@@ -202,6 +203,11 @@ describe('POST /api/notices/:code/ack and GET /api/notices/by-code/:code', () =>
     const after = (await call(`/api/notices/by-code/${sent.code}`, { as: 'sim-wang' }))
       .json as NoticePublicView;
     expect(after.acknowledged).toBe(true);
+    // The household's acknowledgement earns the noticeAck rule's points once, not per tap.
+    const history = (await call('/api/points/history', { as: 'sim-wang' })).json as HistoryView;
+    const credits = history.items.filter((e) => e.rule === 'noticeAck' && e.memo?.includes('疫苗接种'));
+    expect(credits).toHaveLength(1);
+    expect(credits[0]!.amount).toBeGreaterThan(0);
   });
 });
 
