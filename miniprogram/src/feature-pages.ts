@@ -1,4 +1,5 @@
 import type { PageDeps } from './page.js';
+import type { Tab } from './tab-bar.js';
 import { EVENT_PAGES } from './events/pages.js';
 import { NOTICE_PAGES } from './notices/index.js';
 import { POLL_PAGES } from './polls/index.js';
@@ -13,7 +14,7 @@ export interface FeaturePage {
   /** Matched against the hash without its query string, e.g. `/^#\/reports\/(R\d+)$/`. */
   pattern: RegExp;
   /** The bottom tab to highlight while this page shows; none when omitted. */
-  tab?: string;
+  tab?: Tab;
   /** `params` are the pattern's capture groups, decoded. */
   mount(deps: PageDeps, params: string[]): void | Promise<void>;
 }

@@ -94,6 +94,39 @@ export function renderMe(ctx: RenderContext, me: MeView): HTMLElement[] {
   return [person, home, roles, platforms];
 }
 
+const MY_LINKS = [
+  { entry: 'reports', hash: '#/reports' },
+  { entry: 'events', hash: '#/events/mine' },
+  { entry: 'points', hash: '#/points' },
+  { entry: 'rewards', hash: '#/rewards' },
+  { entry: 'polls', hash: '#/polls' },
+] as const;
+
+/** What the resident has going on in each feature, one tap away; styled like the 工作台's list. */
+function renderMyLinks(ctx: RenderContext): HTMLElement {
+  const { t } = ctx;
+  return card(
+    'me-links',
+    t('meLinks.title'),
+    el(
+      'ul',
+      { class: 'hub-list' },
+      ...MY_LINKS.map(({ entry, hash }) =>
+        el(
+          'li',
+          {},
+          el(
+            'a',
+            { class: 'hub-entry', href: hash, 'data-entry': entry },
+            el('span', { class: 'hub-title' }, t(`meLinks.entries.${entry}.title`)),
+            el('span', { class: 'hub-hint' }, t(`meLinks.entries.${entry}.hint`)),
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
 /** 我的: who I am, my household, my roles in plain words, the platforms I am bound on, and sign-out. */
 export function mountMePage(deps: PageDeps): void {
   const { root, ctx, api, session, signal } = deps;
@@ -133,7 +166,12 @@ export function mountMePage(deps: PageDeps): void {
         t('appAccount.me.logout'),
       );
       button.addEventListener('click', () => void logout(button, problem));
-      content.replaceChildren(...renderMe(ctx, me), problem, el('div', { class: 'actions' }, button));
+      content.replaceChildren(
+        ...renderMe(ctx, me),
+        renderMyLinks(ctx),
+        problem,
+        el('div', { class: 'actions' }, button),
+      );
     } catch (err) {
       if (signal.aborted || isSignInRedirect(err)) return;
       content.replaceChildren(

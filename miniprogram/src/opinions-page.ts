@@ -42,7 +42,19 @@ export function mountOpinionsPage({ root, ctx, api, community: resolveCommunity 
   root.replaceChildren(
     renderHeader(ctx),
     chips,
-    el('main', {}, el('h2', { class: 'section-title' }, ctx.t('app.recentOpinions')), content),
+    el(
+      'main',
+      {},
+      // 议事 covers the committees' polls too: one tap to the open ones.
+      el(
+        'a',
+        { class: 'hub-entry opinions-polls-link', href: '#/polls' },
+        el('span', { class: 'hub-title' }, ctx.t('meLinks.entries.polls.title')),
+        el('span', { class: 'hub-hint' }, ctx.t('meLinks.entries.polls.hint')),
+      ),
+      el('h2', { class: 'section-title' }, ctx.t('app.recentOpinions')),
+      content,
+    ),
   );
 
   function explain(err: unknown): string {

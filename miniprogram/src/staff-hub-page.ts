@@ -29,10 +29,10 @@ const ENTRIES: readonly { entry: Entry; hash: string; roles: readonly Role[] }[]
   },
   {
     entry: 'events',
-    hash: '#/staff/events/new',
+    hash: '#/events',
     roles: ['buildingLead', 'gridWorker', 'secretary', 'committeeMember', 'admin'],
   },
-  { entry: 'polls', hash: '#/staff/polls/new', roles: ['secretary', 'committeeMember', 'admin'] },
+  { entry: 'polls', hash: '#/staff/polls', roles: ['secretary', 'committeeMember', 'admin'] },
   { entry: 'points', hash: '#/staff/points', roles: ['secretary', 'admin'] },
   { entry: 'merchant', hash: '#/merchant', roles: ['merchant', 'admin'] },
 ];

@@ -198,6 +198,11 @@ describe('mini-app: sign-in and 我的', () => {
     expect(apiBodies.some((body) => body.includes('王秀英'))).toBe(true);
     expect(apiBodies.filter((body) => body.includes(WANG_PHONE))).toEqual([]);
     await screenshot(page, 'account-me');
+    // 我的 links what she has going on in each feature.
+    expect(
+      await page.$$eval('.me-links .hub-entry', (links) => links.map((link) => link.getAttribute('href'))),
+    ).toEqual(['#/reports', '#/events/mine', '#/points', '#/rewards', '#/polls']);
+    await expectLargeTargets(page, '.me-links .hub-entry');
     // Scrolled to the bottom, the sign-out button clears the fixed tab bar.
     await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
     const logoutBox = await page.locator('button.logout').boundingBox();
@@ -261,6 +266,16 @@ describe('mini-app: sign-in and 我的', () => {
     await page.locator('.section-title').filter({ hasText: zh.app.recentOpinions }).waitFor();
     expect(await hashOf(page)).toBe('#/opinions');
     expect(await page.locator('.tab[data-tab="opinions"]').getAttribute('aria-current')).toBe('page');
+
+    // 议事 covers the committees' polls: the link opens them and 议事 stays the current tab.
+    await page.locator('.opinions-polls-link').tap();
+    expect(await hashOf(page)).toBe('#/polls');
+    expect(await page.locator('.tab[data-tab="opinions"]').getAttribute('aria-current')).toBe('page');
+    // A ticket list belongs under 报事, not 我的.
+    await page.goto(`${baseUrl()}/app/#/reports`);
+    await eventually(
+      async () => (await page.locator('.tab[data-tab="reports"]').getAttribute('aria-current')) === 'page',
+    );
   });
 
   it('tells a resident who opens the staff page that she may not decide binding requests', async () => {

@@ -7,11 +7,11 @@ import { mountStaffPollsPage } from './staff-page.js';
 
 /** The poll pages; `#/polls/<number>` is the link every poll message in the groups carries. */
 export const POLL_PAGES: FeaturePage[] = [
-  { pattern: /^#\/polls$/, tab: 'polls', mount: (deps) => mountPollListPage(deps) },
-  { pattern: /^#\/polls\/(\d{1,9})$/, tab: 'polls', mount: (deps, [n]) => mountPollPage(deps, Number(n)) },
+  { pattern: /^#\/polls$/, tab: 'opinions', mount: (deps) => mountPollListPage(deps) },
+  { pattern: /^#\/polls\/(\d{1,9})$/, tab: 'opinions', mount: (deps, [n]) => mountPollPage(deps, Number(n)) },
   {
     pattern: /^#\/polls\/(\d{1,9})\/results$/,
-    tab: 'polls',
+    tab: 'opinions',
     mount: (deps, [n]) => mountResultsPage(deps, Number(n)),
   },
   { pattern: /^#\/staff\/polls$/, tab: 'staff', mount: (deps) => mountStaffPollsPage(deps) },

@@ -5,25 +5,25 @@ import { mountReportListPage } from './report-list-page.js';
 
 /** The reports pages, in the order they are matched (the dashboard before a ticket number). */
 export const REPORT_PAGES: FeaturePage[] = [
-  { pattern: /^#\/reports$/, tab: 'me', mount: (deps) => mountReportListPage(deps, 'mine') },
+  { pattern: /^#\/reports$/, tab: 'reports', mount: (deps) => mountReportListPage(deps, 'mine') },
   {
     pattern: /^#\/reports\/([Rr][0-9]{1,9})$/,
-    tab: 'me',
+    tab: 'reports',
     mount: (deps, [number]) => mountReportDetailPage(deps, number!, false),
   },
   {
     pattern: /^#\/staff\/reports$/,
-    tab: 'staffBindings',
+    tab: 'staff',
     mount: (deps) => mountReportListPage(deps, 'staff'),
   },
   {
     pattern: /^#\/staff\/reports\/dashboard$/,
-    tab: 'staffBindings',
+    tab: 'staff',
     mount: (deps) => mountReportDashboardPage(deps),
   },
   {
     pattern: /^#\/staff\/reports\/([Rr][0-9]{1,9})$/,
-    tab: 'staffBindings',
+    tab: 'staff',
     mount: (deps, [number]) => mountReportDetailPage(deps, number!, true),
   },
 ];

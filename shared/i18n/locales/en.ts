@@ -5,6 +5,7 @@ import { events } from './sections/events.js';
 import { polls } from './sections/polls.js';
 import { staffNotices } from './sections/staff-notices.js';
 import { staffHub } from './sections/staff-hub.js';
+import { meLinks } from './sections/me-links.js';
 
 /** English. */
 export const en: Resource = {
@@ -414,4 +415,5 @@ export const en: Resource = {
   polls: polls['en'],
   staffNotices: staffNotices['en'],
   staffHub: staffHub['en'],
+  meLinks: meLinks['en'],
 };

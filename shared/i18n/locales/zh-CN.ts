@@ -5,6 +5,7 @@ import { events } from './sections/events.js';
 import { polls } from './sections/polls.js';
 import { staffNotices } from './sections/staff-notices.js';
 import { staffHub } from './sections/staff-hub.js';
+import { meLinks } from './sections/me-links.js';
 /** Simplified Chinese: the default language and the shape every other locale must match. */
 export const zhCN = {
   /** Command words the parser accepts after `#`, per intent; the first is the one shown in help. */
@@ -424,6 +425,7 @@ export const zhCN = {
   polls: polls['zh-CN'],
   staffNotices: staffNotices['zh-CN'],
   staffHub: staffHub['zh-CN'],
+  meLinks: meLinks['zh-CN'],
 };
 
 /** Every locale must have exactly these keys. */

@@ -5,6 +5,7 @@ import { events } from './sections/events.js';
 import { polls } from './sections/polls.js';
 import { staffNotices } from './sections/staff-notices.js';
 import { staffHub } from './sections/staff-hub.js';
+import { meLinks } from './sections/me-links.js';
 
 /** Traditional Chinese (Taiwan, Hong Kong, Macau). */
 export const zhTW: Resource = {
@@ -414,4 +415,5 @@ export const zhTW: Resource = {
   polls: polls['zh-TW'],
   staffNotices: staffNotices['zh-TW'],
   staffHub: staffHub['zh-TW'],
+  meLinks: meLinks['zh-TW'],
 };
