@@ -387,6 +387,17 @@ export class ResidentRepository {
     return docs.map(toRecord);
   }
 
+  /** Residents of a community whose name contains `text`, in any case: a staff search box. */
+  async searchByName(communityId: string, text: string, limit = 20): Promise<ResidentRecord[]> {
+    const pattern = text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const docs = await this.models.resident
+      .find({ communityId: new Types.ObjectId(communityId), name: { $regex: pattern, $options: 'i' } })
+      .sort({ name: 1, _id: 1 })
+      .limit(limit)
+      .lean<LeanResident[]>();
+    return docs.map(toRecord);
+  }
+
   /** Residents holding `role` exactly at `scope`, e.g. the building leads of building 3. */
   async listByRole(role: Role, scope: ScopeId): Promise<ResidentRecord[]> {
     const docs = await this.models.resident

@@ -4,6 +4,7 @@ import {
   type AccountView,
   type Currency,
   type EntryView,
+  type GrantableResidentView,
   type GrantInput,
   type GrantResult,
   type HistoryQuery,
@@ -17,7 +18,7 @@ import {
 import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Action } from '../policy/actions.js';
-import { can, type Actor } from '../policy/policy.js';
+import { can, grantedScopes, type Actor } from '../policy/policy.js';
 import type { HouseholdRepository } from '../repositories/household.repository.js';
 import {
   accountIdOf,
@@ -40,6 +41,9 @@ export const pointsResidentNotFound = () => new AppError(404, 'not_found', 'poin
 export const pointsEntryNotFound = () => new AppError(404, 'not_found', 'points.errors.entryNotFound');
 export const insufficientPoints = () =>
   new AppError(409, 'insufficient_points', 'points.errors.insufficient');
+/** A staff deduction larger than the balance: says what the balance is, so staff can correct it. */
+export const belowFloor = (balance: number) =>
+  new AppError(409, 'insufficient_points', 'points.errors.belowFloor', { balance });
 export const notReversible = () => new AppError(409, 'not_reversible', 'points.errors.notReversible');
 
 /** What a community gives until its staff change it. */
@@ -57,6 +61,8 @@ export const REPAIR_GRACE_MS = 30_000;
 /** Prune an account's `applying` list once it holds this many ids. */
 const PRUNE_AT = 64;
 const BOARD_SIZE = 20;
+/** At most this many residents answer one search of the grant form. */
+const SEARCH_SIZE = 20;
 
 /** Day, ISO week and year in China time: the periods caps count in. */
 export function capPeriods(now: Date): { day: string; week: string; year: string } {
@@ -124,8 +130,8 @@ export class PointsService implements PointsAwarder {
   constructor(
     private readonly deps: {
       ledger: LedgerRepository;
-      residents: Pick<ResidentRepository, 'findById'>;
-      households: Pick<HouseholdRepository, 'findByIds'>;
+      residents: Pick<ResidentRepository, 'findById' | 'searchByName' | 'listByHousehold'>;
+      households: Pick<HouseholdRepository, 'findByIds' | 'findByAddress'>;
       audit: Pick<AuditService, 'record'>;
       log: Logger;
       now?: () => Date;
@@ -459,6 +465,38 @@ export class PointsService implements PointsAwarder {
     return { rules: ordered, updatedAt: updatedAt.toISOString() };
   }
 
+  /** Residents the actor may grant to, found by part of the name or an exact address, with balances. */
+  async grantable(actor: Actor, q: string): Promise<GrantableResidentView[]> {
+    if (grantedScopes(actor, 'points.manage').length === 0) throw pointsForbidden('points.manage');
+    const [byName, households] = await Promise.all([
+      this.deps.residents.searchByName(actor.communityId, q, SEARCH_SIZE),
+      this.deps.households.findByAddress(actor.communityId, q),
+    ]);
+    const byAddress = await Promise.all(households.map((h) => this.deps.residents.listByHousehold(h.id)));
+    const unique = new Map([...byAddress.flat(), ...byName].map((r) => [r.id, r]));
+    const found = [...unique.values()]
+      .filter((r) =>
+        can(actor, 'points.manage', { scope: r.householdScope ?? r.communityId, residentId: r.id }),
+      )
+      .slice(0, SEARCH_SIZE);
+    const [homes, accounts] = await Promise.all([
+      this.deps.households.findByIds([...new Set(found.flatMap((r) => r.householdId ?? []))]),
+      this.deps.ledger.findAccounts(
+        found.flatMap((r) => [accountIdOf(r.id, 'points'), accountIdOf(r.id, 'serviceMinutes')]),
+      ),
+    ]);
+    const addressOf = new Map(homes.map((h) => [h.id, h.address]));
+    const balanceOf = new Map(accounts.map((a) => [a.id, a.balance]));
+    return found.map((r) => ({
+      id: r.id,
+      name: r.name,
+      address: r.householdId ? (addressOf.get(r.householdId) ?? null) : null,
+      phone: r.phoneMasked,
+      points: balanceOf.get(accountIdOf(r.id, 'points')) ?? 0,
+      serviceMinutes: balanceOf.get(accountIdOf(r.id, 'serviceMinutes')) ?? 0,
+    }));
+  }
+
   /** A staff grant (positive) or deduction (negative) with a reason; a deduction stops at zero. */
   async grant(actor: Actor, input: GrantInput): Promise<GrantResult> {
     const resident = await this.deps.residents.findById(input.residentId);
@@ -477,7 +515,7 @@ export class PointsService implements PointsAwarder {
       actorId: actor.id,
       reversalOf: null,
     });
-    if (posted.outcome === 'insufficient') throw insufficientPoints();
+    if (posted.outcome === 'insufficient') throw belowFloor(posted.balance);
     if (posted.outcome === 'applied')
       await this.deps.audit.record({
         actor,

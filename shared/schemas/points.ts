@@ -129,6 +129,20 @@ export interface GrantResult {
   balance: number;
 }
 
+/** `GET /api/points/residents?q=`: a name (any part) or an exact address such as `3-2-501`. */
+export const grantableQuerySchema = z.object({ q: z.string().trim().min(1).max(40) });
+
+/** A resident staff may grant to, as the grant form lists them: phone masked, balances for context. */
+export interface GrantableResidentView {
+  id: string;
+  name: string;
+  /** `3-2-501`; null without a household. */
+  address: string | null;
+  phone: string | null;
+  points: number;
+  serviceMinutes: number;
+}
+
 export interface ReconciliationView {
   id: string;
   startedAt: string;

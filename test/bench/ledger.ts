@@ -37,8 +37,12 @@ try {
   const byId = new Map(residents.map((r) => [r.id, r]));
   const points = new PointsService({
     ledger,
-    residents: { findById: async (id: string) => (byId.get(id) ?? null) as never },
-    households: { findByIds: async () => [] },
+    residents: {
+      findById: async (id: string) => (byId.get(id) ?? null) as never,
+      searchByName: async () => [],
+      listByHousehold: async () => [],
+    },
+    households: { findByIds: async () => [], findByAddress: async () => [] },
     audit: { record: async () => undefined },
     log: createLogger('silent'),
   });

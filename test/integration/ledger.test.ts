@@ -261,6 +261,35 @@ describe('API', () => {
       body: { ...body, amount: -1000, reason: 'too much' },
     });
     expect(deduct.status).toBe(409);
+    expect(deduct.json.error).toEqual({
+      code: 'insufficient_points',
+      message: 'The balance is only 70; this would take it below 0, so nothing was deducted',
+    });
+    expect(await balance(ids['sim-emma']!)).toBe(70);
+  });
+
+  it('GET /api/points/residents: 400, 403 for a resident, 200 by name or address', async () => {
+    const find = (q: string, as = 'sim-chen') =>
+      call(`/api/points/residents?q=${encodeURIComponent(q)}`, { as });
+    expect((await find('')).status).toBe(400);
+    expect((await find('王', 'sim-wang')).status).toBe(403);
+    const byName = await find('秀英');
+    expect(byName.status).toBe(200);
+    expect(byName.json.items).toEqual([
+      {
+        id: ids['sim-wang'],
+        name: '王秀英',
+        address: '3-2-501',
+        phone: '138****5001',
+        points: await balance(ids['sim-wang']!),
+        serviceMinutes: await balance(ids['sim-wang']!, 'serviceMinutes'),
+      },
+    ]);
+    const byAddress = await find('3-2-501');
+    expect((byAddress.json.items as { id: string }[]).map((r) => r.id)).toContain(ids['sim-wang']);
+    // Any case; pattern characters are matched as themselves.
+    expect((await find('emma')).json.items).toMatchObject([{ name: 'Emma Chen', points: 70 }]);
+    expect((await find('.*')).json.items).toEqual([]);
   });
 
   it('GET/PUT /api/points/rules: 403 for a resident, 200 for staff', async () => {

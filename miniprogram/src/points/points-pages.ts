@@ -9,6 +9,7 @@ import { el } from '../dom.js';
 import type { FeaturePage } from '../feature-pages.js';
 import { explainError, isSignInRedirect, renderPageHeader, type PageDeps } from '../page.js';
 import { renderLoadFailed, renderLoading } from '../render.js';
+import { mountStaffPointsPage } from './staff-points-page.js';
 
 /** A random id that makes a retried redemption the same redemption. */
 const requestId = () => `r${Date.now().toString(36)}${Math.random().toString(36).slice(2, 10)}`;
@@ -211,9 +212,11 @@ function mountMerchant(deps: PageDeps): void {
   );
 }
 
+/** Residents' pages sit under 积分; the merchant counter and the staff page under 工作台. */
 export const POINTS_PAGES: FeaturePage[] = [
-  { pattern: /^#\/points\/leaderboard$/, mount: (deps) => mountLeaderboard(deps) },
-  { pattern: /^#\/points$/, mount: (deps) => mountMyPoints(deps) },
-  { pattern: /^#\/rewards$/, mount: (deps) => mountRewards(deps) },
-  { pattern: /^#\/merchant$/, mount: (deps) => mountMerchant(deps) },
+  { pattern: /^#\/points\/leaderboard$/, tab: 'points', mount: (deps) => mountLeaderboard(deps) },
+  { pattern: /^#\/points$/, tab: 'points', mount: (deps) => mountMyPoints(deps) },
+  { pattern: /^#\/rewards$/, tab: 'points', mount: (deps) => mountRewards(deps) },
+  { pattern: /^#\/merchant$/, tab: 'staff', mount: (deps) => mountMerchant(deps) },
+  { pattern: /^#\/staff\/points$/, tab: 'staff', mount: (deps) => mountStaffPointsPage(deps) },
 ];

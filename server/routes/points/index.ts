@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 import {
   entryIdParamSchema,
+  grantableQuerySchema,
   grantSchema,
   historyQuerySchema,
   leaderboardQuerySchema,
@@ -16,7 +17,8 @@ const reasonSchema = z.object({ reason: z.string().trim().min(2).max(200) });
 
 /**
  * Residents: `GET /api/points/me`, `GET /api/points/history`, `GET /api/points/leaderboard`.
- * Staff: `GET|PUT /api/points/rules`, `POST /api/points/grants`, `POST /api/points/entries/:id/reverse`.
+ * Staff: `GET|PUT /api/points/rules`, `GET /api/points/residents?q=` (whom to grant to),
+ * `POST /api/points/grants`, `POST /api/points/entries/:id/reverse`.
  * Admins: `GET|POST /api/points/reconciliation`.
  */
 export function pointsRouter(deps: { points: PointsService }): Router {
@@ -45,6 +47,12 @@ export function pointsRouter(deps: { points: PointsService }): Router {
     const actor = actorOf(ctx);
     const { rules } = parseOrThrow(putRulesSchema, ctx.request.body);
     ctx.body = await deps.points.saveRules(actor, rules);
+  });
+
+  router.get('/residents', auth(), async (ctx) => {
+    const actor = actorOf(ctx);
+    const { q } = parseOrThrow(grantableQuerySchema, ctx.query);
+    ctx.body = { items: await deps.points.grantable(actor, q) };
   });
 
   router.post('/grants', auth(), async (ctx) => {
