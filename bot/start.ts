@@ -1,11 +1,13 @@
 import type { Middleware } from 'koa';
 import { SimulatorAdapter } from './adapters/simulator/simulator-adapter.js';
 import { simulatorRoutes } from './adapters/simulator/simulator-routes.js';
+import { ChannelSync } from './plugins/channel-sync.js';
 import { GatewayForwarder } from './plugins/gateway-forwarder.js';
 import { MembershipForwarder } from './plugins/membership-forwarder.js';
 import { OutboxDelivery } from './plugins/outbox-delivery.js';
 import type { ChannelAdapter } from './runtime/adapter.js';
 import { Bot, type BotLogger } from './runtime/bot.js';
+import { ChannelDirectory } from './runtime/channel-directory.js';
 import { GatewayClient } from './runtime/gateway-client.js';
 
 export interface BotConfig {
@@ -62,6 +64,9 @@ export async function createBot(config: BotConfig): Promise<RunningBot> {
   const bot = new Bot(config.log);
   const middleware: Middleware[] = [];
   let simulator: SimulatorAdapter | null = null;
+  const client = new GatewayClient(config.gatewayUrl, config.gatewaySecret);
+  // Channels admins registered extend the platforms configured here; a bot without them never asks.
+  const directory = config.wecom || config.dingtalk ? new ChannelDirectory(client, config.log) : null;
   if (config.simulator) {
     simulator = new SimulatorAdapter();
     bot.addAdapter(simulator);
@@ -84,36 +89,47 @@ export async function createBot(config: BotConfig): Promise<RunningBot> {
     // Loaded only when configured, like Wechaty; each adapter brings its webhook for the server to mount.
     const { WeComAdapter, robotResolverFromJson, wecomWebhook } =
       await import('./adapters/wecom/wecom-adapter.js');
+    const records = await import('./adapters/wecom/wecom-record-channels.js');
+    const envRobots = robotResolverFromJson(wecom.groupRobots);
     const adapter = new WeComAdapter({
       corpId: wecom.corpId,
       token: wecom.token,
       encodingAesKey: wecom.encodingAesKey,
       robotCallback: wecom.robotCallback,
-      robots: robotResolverFromJson(wecom.groupRobots),
+      robots: directory ? records.withRecordRobots(envRobots, directory) : envRobots,
       botNames: wecom.botNames,
       allowedOrigins: wecom.allowedOrigins,
       log: config.log,
     });
     bot.addAdapter(adapter);
     middleware.push(wecomWebhook(adapter));
+    if (directory) middleware.push(records.wecomRecordWebhook(adapter, directory));
   }
   if (config.dingtalk) {
     const { dingtalk } = config;
     const { DingTalkAdapter } = await import('./adapters/dingtalk/dingtalk-adapter.js');
     const { dingTalkRobotsFromJson } = await import('./adapters/dingtalk/dingtalk-robots.js');
+    const records = await import('./adapters/dingtalk/dingtalk-record-channels.js');
+    const envRobots = dingtalk.robots ? dingTalkRobotsFromJson(dingtalk.robots) : undefined;
     const adapter = new DingTalkAdapter({
       appKey: dingtalk.appKey,
       appSecret: dingtalk.appSecret,
       stream: dingtalk.stream,
-      robots: dingtalk.robots ? dingTalkRobotsFromJson(dingtalk.robots) : undefined,
+      robots: directory ? records.withRecordRobots(envRobots, directory) : envRobots,
       webhookAllowlist: dingtalk.webhookAllowlist,
       log: config.log,
     });
     bot.addAdapter(adapter);
     middleware.push(adapter.webhook());
+    if (directory) {
+      middleware.push(
+        records.dingTalkRecordWebhook(directory, { receive: (m) => adapter.receive(m), log: config.log }),
+      );
+    }
   }
   for (const adapter of config.adapters ?? []) bot.addAdapter(adapter);
-  const client = new GatewayClient(config.gatewayUrl, config.gatewaySecret);
+  // Records load before delivery starts: start hooks run in the order plugins were installed.
+  if (directory) bot.use(ChannelSync(directory));
   bot.use(GatewayForwarder({ client }), MembershipForwarder({ client }), OutboxDelivery({ client }));
   return { bot, middleware, simulator };
 }

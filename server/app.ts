@@ -4,6 +4,7 @@ import Koa, { type Middleware } from 'koa';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Container } from './container.js';
+import { channelGatewayRouter } from './gateway/channels.routes.js';
 import { gatewayRouter } from './gateway/gateway.routes.js';
 import type { Logger } from './logger.js';
 import { errorHandler } from './middleware/error-handler.js';
@@ -12,6 +13,7 @@ import { staticMount } from './middleware/static-mount.js';
 import { sessions } from './auth/session.js';
 import { auditRouter } from './routes/audit/index.js';
 import { authRouter } from './routes/auth/index.js';
+import { channelsRouter } from './routes/channels/index.js';
 import { bindingsRouter } from './routes/bindings/index.js';
 import { remindersRouter } from './routes/reminders/index.js';
 import { demoRouter } from './routes/demo/index.js';
@@ -64,6 +66,12 @@ export function createApp(options: AppOptions): Koa {
       notifier: container.notifier,
       shutdown: options.shutdown,
     }),
+    channelGatewayRouter({
+      secret: options.gatewaySecret,
+      channels: container.services.channels,
+      shutdown: options.shutdown,
+    }),
+    channelsRouter(container.services),
     authRouter({ residents: container.services.residents, demo: options.demo }),
     meRouter(container.services),
     residentsRouter(container.services),

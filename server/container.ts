@@ -32,6 +32,10 @@ import { OutboxRepository } from './repositories/outbox.repository.js';
 import { ReminderRepository } from './repositories/reminder.repository.js';
 import { ResidentRepository } from './repositories/resident.repository.js';
 import { AuditService } from './services/audit.service.js';
+import { ChannelRepository } from './repositories/channel.repository.js';
+import { ChannelService, envRobotGroups } from './services/channel.service.js';
+import { SecretBox } from './services/secret-box.js';
+import { parseWebhookAllowlist } from '../bot/adapters/dingtalk/webhook-allowlist.js';
 import { BindingService } from './services/binding.service.js';
 import { NoticeService } from './services/notice.service.js';
 import { CheckinTokens } from './services/checkin-token.js';
@@ -62,6 +66,15 @@ export interface ContainerSettings {
   PORT?: number;
   /** Open311 API keys, comma separated (more are issued by admins). */
   OPEN311_API_KEYS?: string;
+  /** The default WeCom and DingTalk channels (platform-config.ts): registered channels extend them. */
+  WECOM_CORP_ID?: string;
+  WECOM_TOKEN?: string;
+  WECOM_AES_KEY?: string;
+  WECOM_GROUP_ROBOTS?: string;
+  DINGTALK_APP_KEY?: string;
+  DINGTALK_APP_SECRET?: string;
+  DINGTALK_ROBOTS?: string;
+  DINGTALK_WEBHOOK_ALLOWLIST?: string;
 }
 
 /** Wires repositories, services and the gateway over one connection; the one place that knows them all. */
@@ -205,6 +218,18 @@ export async function createContainer(
     run: (now) => reports.tick(now),
     log: log.child({ part: 'reports' }),
   });
+  const channels = new ChannelService({
+    channels: new ChannelRepository(models),
+    audit,
+    box: new SecretBox(secrets.dataKey, 'channels'),
+    platforms: {
+      wecom: Boolean(settings.WECOM_CORP_ID && settings.WECOM_TOKEN && settings.WECOM_AES_KEY),
+      dingtalk: Boolean(settings.DINGTALK_APP_KEY && settings.DINGTALK_APP_SECRET),
+    },
+    envGroups: envRobotGroups(settings),
+    dingtalkAllowlist: parseWebhookAllowlist(settings.DINGTALK_WEBHOOK_ALLOWLIST),
+    log: log.child({ part: 'channels' }),
+  });
   const processor = new MessageProcessor({
     ...repositories,
     handlers: createCommandHandlers({ ...services, reports }),
@@ -214,7 +239,7 @@ export async function createContainer(
     conn,
     models,
     repositories,
-    services: { ...services, reports, open311 },
+    services: { ...services, reports, open311, channels },
     processor,
     notifier,
     phones,

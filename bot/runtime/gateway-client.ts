@@ -64,6 +64,11 @@ export class GatewayClient {
     return this.call('/gateway/outbox/report', { results });
   }
 
+  /** The registered channels with their credentials; waits up to `waitMs` while `revision` is current. */
+  channels(revision: string | null, waitMs: number, signal?: AbortSignal): Promise<unknown> {
+    return this.call('/gateway/channels', { revision, waitMs }, signal);
+  }
+
   private async call<T>(path: string, payload: unknown, signal?: AbortSignal): Promise<T> {
     const body = JSON.stringify(payload);
     const timestamp = String(Date.now());

@@ -2,6 +2,7 @@ import type { Connection, Model } from 'mongoose';
 import type { InsertTarget } from '../repositories/batch-insert.js';
 import { auditModel } from './audit.model.js';
 import { bindingRequestModel } from './binding-request.model.js';
+import { channelModel } from './channel.model.js';
 import { communityModel } from './community.model.js';
 import { counterModel } from './counter.model.js';
 import {
@@ -48,6 +49,7 @@ export function createModels(conn: Connection, insertConn: Connection = conn) {
   const models = {
     audit: auditModel(conn),
     bindingRequest: bindingRequestModel(conn),
+    channel: channelModel(conn),
     community: communityModel(conn),
     counter: counterModel(conn),
     group: groupModel(conn),

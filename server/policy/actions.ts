@@ -34,6 +34,8 @@ export const ACTIONS = [
   'reward.manage',
   /** Confirm a resident's redemption code at the counter. */
   'redemption.confirm',
+  /** Register and remove WeCom and DingTalk channels (apps, group robots) and their credentials. */
+  'channel.manage',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -43,4 +45,5 @@ export const ADMIN_ONLY: readonly Action[] = [
   'resident.grantAdmin',
   'open311.keys',
   'points.reconcile',
+  'channel.manage',
 ];

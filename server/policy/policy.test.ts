@@ -40,7 +40,11 @@ const NONE: Action[] = [];
 const SELF_IN_COMMUNITY: Action[] = ['binding.request', 'opinion.read'];
 const SECRETARY: Action[] = ALL.filter(
   (a) =>
-    a !== 'audit.read' && a !== 'resident.grantAdmin' && a !== 'open311.keys' && a !== 'points.reconcile',
+    a !== 'audit.read' &&
+    a !== 'resident.grantAdmin' &&
+    a !== 'open311.keys' &&
+    a !== 'points.reconcile' &&
+    a !== 'channel.manage',
 );
 const LEAD: Action[] = [
   'binding.decide',
@@ -133,6 +137,13 @@ describe('scope containment', () => {
     expect(can(secretary, 'resident.updateRoles', { scope: HOME })).toBe(true);
     expect(can(secretary, 'audit.read', { scope: scopeId.community(C1) })).toBe(false);
     expect(can(secretary, 'resident.grantAdmin', { scope: scopeId.community(C1) })).toBe(false);
+    expect(can(secretary, 'channel.manage', { scope: scopeId.community(C1) })).toBe(false);
+  });
+
+  it('an admin manages the channels of their community only', () => {
+    const admin = actorWith('admin');
+    expect(can(admin, 'channel.manage', { scope: scopeId.community(C1) })).toBe(true);
+    expect(can(admin, 'channel.manage', { scope: scopeId.community(C2) })).toBe(false);
   });
 
   it('an admin reads the audit log of their community only', () => {

@@ -5,6 +5,7 @@ import { events } from './sections/events.js';
 import { polls } from './sections/polls.js';
 import { staffNotices } from './sections/staff-notices.js';
 import { staffHub } from './sections/staff-hub.js';
+import { channels } from './sections/channels.js';
 import { meLinks } from './sections/me-links.js';
 
 /** English. */
@@ -229,6 +230,7 @@ export const en: Resource = {
       points: { manage: 'manage points rules and grants', reconcile: 'see the points reconciliation' },
       reward: { manage: 'list rewards' },
       redemption: { confirm: 'confirm redemption codes' },
+      channel: { manage: 'manage channels' },
     },
   },
   directory: {
@@ -415,5 +417,6 @@ export const en: Resource = {
   polls: polls['en'],
   staffNotices: staffNotices['en'],
   staffHub: staffHub['en'],
+  channels: channels['en'],
   meLinks: meLinks['en'],
 };

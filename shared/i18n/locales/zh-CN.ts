@@ -5,6 +5,7 @@ import { events } from './sections/events.js';
 import { polls } from './sections/polls.js';
 import { staffNotices } from './sections/staff-notices.js';
 import { staffHub } from './sections/staff-hub.js';
+import { channels } from './sections/channels.js';
 import { meLinks } from './sections/me-links.js';
 /** Simplified Chinese: the default language and the shape every other locale must match. */
 export const zhCN = {
@@ -238,6 +239,7 @@ export const zhCN = {
       points: { manage: '管理积分规则和发放', reconcile: '查看积分对账' },
       reward: { manage: '上架奖品' },
       redemption: { confirm: '核销兑换码' },
+      channel: { manage: '管理接入渠道' },
     },
   },
   /** Community tree, residents and their roles. */
@@ -425,6 +427,7 @@ export const zhCN = {
   polls: polls['zh-CN'],
   staffNotices: staffNotices['zh-CN'],
   staffHub: staffHub['zh-CN'],
+  channels: channels['zh-CN'],
   meLinks: meLinks['zh-CN'],
 };
 

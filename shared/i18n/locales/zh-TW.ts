@@ -5,6 +5,7 @@ import { events } from './sections/events.js';
 import { polls } from './sections/polls.js';
 import { staffNotices } from './sections/staff-notices.js';
 import { staffHub } from './sections/staff-hub.js';
+import { channels } from './sections/channels.js';
 import { meLinks } from './sections/me-links.js';
 
 /** Traditional Chinese (Taiwan, Hong Kong, Macau). */
@@ -235,6 +236,7 @@ export const zhTW: Resource = {
       points: { manage: '管理積分規則和發放', reconcile: '查看積分對帳' },
       reward: { manage: '上架獎品' },
       redemption: { confirm: '核銷兌換碼' },
+      channel: { manage: '管理接入渠道' },
     },
   },
   directory: {
@@ -415,5 +417,6 @@ export const zhTW: Resource = {
   polls: polls['zh-TW'],
   staffNotices: staffNotices['zh-TW'],
   staffHub: staffHub['zh-TW'],
+  channels: channels['zh-TW'],
   meLinks: meLinks['zh-TW'],
 };
