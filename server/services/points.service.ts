@@ -655,14 +655,28 @@ export class PointsService implements PointsAwarder {
 
   async reconciliationReport(actor: Actor): Promise<{ runs: ReconciliationView[] }> {
     this.assertMay(actor, 'points.reconcile', actor.communityId);
-    return { runs: (await this.deps.ledger.latestReconciliations()).map(presentReconciliation) };
+    const runs = await this.deps.ledger.latestReconciliations();
+    return { runs: await Promise.all(runs.map((run) => this.presentFor(actor.communityId, run))) };
   }
 
   async reconcileNow(actor: Actor): Promise<ReconciliationView> {
     this.assertMay(actor, 'points.reconcile', actor.communityId);
     const run = await this.reconcile(`manual:${this.now().toISOString()}:${randomUUID().slice(0, 8)}`);
     if (!run) throw new AppError(409, 'busy', 'points.errors.busy');
-    return presentReconciliation(run);
+    return this.presentFor(actor.communityId, run);
+  }
+
+  /**
+   * A run checks every community's accounts; an admin sees only the differences of their own, so no
+   * other community's account ids (resident ids) leave the server. Differences are rare: one lookup each.
+   */
+  private async presentFor(communityId: string, run: ReconciliationRecord): Promise<ReconciliationView> {
+    const view = presentReconciliation(run);
+    const owners = await Promise.all(
+      view.differences.map((d) => this.deps.residents.findById(d.accountId.split(':')[0]!)),
+    );
+    const differences = view.differences.filter((_, i) => owners[i]?.communityId === communityId);
+    return { ...view, differences, ok: view.finishedAt !== null && differences.length === 0 };
   }
 }
 

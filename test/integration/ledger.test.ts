@@ -324,6 +324,29 @@ describe('API', () => {
     expect((res.json.runs as unknown[]).length).toBeGreaterThan(0);
   });
 
+  it("POST /api/points/reconciliation shows an admin only their own community's differences", async () => {
+    const emma = accountIdOf(ids['sim-emma']!, 'points');
+    const stranger = accountIdOf('resident-of-another-community', 'points');
+    await server.container.models.ledgerAccount.create({
+      _id: stranger,
+      communityId: 'another-community',
+      residentId: 'resident-of-another-community',
+      currency: 'points',
+      balance: 7,
+    });
+    await ledger().plantDifference(emma, 2);
+    try {
+      const res = await call('/api/points/reconciliation', { method: 'POST', as: 'sim-admin' });
+      expect(res.status).toBe(200);
+      const run = res.json as { ok: boolean; differences: { accountId: string }[] };
+      expect(run.differences.map((d) => d.accountId)).toEqual([emma]);
+      expect(run.ok).toBe(false);
+    } finally {
+      await ledger().plantDifference(emma, -2);
+      await server.container.models.ledgerAccount.deleteOne({ _id: stranger });
+    }
+  });
+
   it('rewards: create 403/201, redeem, confirm by code once', async () => {
     expect(
       (
