@@ -23,13 +23,64 @@ export type DialogResult = { confirmed: false } | { confirmed: true; value: stri
 
 let openCount = 0;
 
+/** What `presentSheet` needs: the built sheet, its cancel button, and what to focus first. */
+export interface SheetParts<R> {
+  backdrop: HTMLElement;
+  cancel: HTMLButtonElement;
+  focus: HTMLElement;
+  /** Leaving the page cancels the sheet. */
+  signal?: AbortSignal;
+  /** The result of cancelling: Escape, a tap outside, the cancel button or leaving the page. */
+  cancelled: R;
+}
+
+/**
+ * Shows a built sheet over the page and runs its life: Escape, a tap on the dimmed page outside it,
+ * its cancel button or leaving the page cancel; `close` removes it and gives focus back. Shared by
+ * the confirmation dialog here and the reports' several-field action sheet.
+ */
+export function presentSheet<R>(parts: SheetParts<R>): { done: Promise<R>; close(result: R): void } {
+  const previousFocus = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+  let settle: (result: R) => void = () => undefined;
+  const done = new Promise<R>((resolve) => (settle = resolve));
+  const onAbort = () => close(parts.cancelled);
+  function onKey(event: KeyboardEvent) {
+    if (event.key === 'Escape') {
+      event.preventDefault();
+      close(parts.cancelled);
+    }
+  }
+  function close(result: R) {
+    parts.signal?.removeEventListener('abort', onAbort);
+    document.removeEventListener('keydown', onKey, true);
+    parts.backdrop.remove();
+    document.body.classList.remove('dialog-open');
+    previousFocus?.focus();
+    settle(result);
+  }
+  parts.cancel.addEventListener('click', () => close(parts.cancelled));
+  // A tap on the dimmed page outside the sheet is a cancel, as on native sheets.
+  parts.backdrop.addEventListener('click', (event) => {
+    if (event.target === parts.backdrop) close(parts.cancelled);
+  });
+  if (parts.signal?.aborted) {
+    settle(parts.cancelled);
+    return { done, close: () => undefined };
+  }
+  parts.signal?.addEventListener('abort', onAbort);
+  document.addEventListener('keydown', onKey, true);
+  document.body.classList.add('dialog-open');
+  document.body.append(parts.backdrop);
+  parts.focus.focus();
+  return { done, close };
+}
+
 /**
  * A confirmation sheet over the page, in the page's own large type (the browser's `confirm()` is tiny
  * on phones and cannot be translated). Resolves when the user confirms or cancels.
  */
 export function openDialog(options: DialogOptions): Promise<DialogResult> {
   const id = `dialog-${++openCount}`;
-  const previousFocus = document.activeElement instanceof HTMLElement ? document.activeElement : null;
 
   const field = options.input
     ? el('textarea', {
@@ -88,44 +139,22 @@ export function openDialog(options: DialogOptions): Promise<DialogResult> {
   refresh();
   field?.addEventListener('input', refresh);
 
-  return new Promise<DialogResult>((resolve) => {
-    function close(result: DialogResult) {
-      options.signal?.removeEventListener('abort', onAbort);
-      document.removeEventListener('keydown', onKey, true);
-      backdrop.remove();
-      document.body.classList.remove('dialog-open');
-      previousFocus?.focus();
-      resolve(result);
-    }
-    function onAbort() {
-      close({ confirmed: false });
-    }
-    function onKey(event: KeyboardEvent) {
-      if (event.key === 'Escape') {
-        event.preventDefault();
-        close({ confirmed: false });
-      }
-    }
-    form.addEventListener('submit', (event) => {
-      event.preventDefault();
-      if (options.input && !value()) {
-        error.textContent = options.input.requiredMessage;
-        error.hidden = false;
-        field?.focus();
-        return;
-      }
-      close({ confirmed: true, value: value() });
-    });
-    cancel.addEventListener('click', () => close({ confirmed: false }));
-    // A tap on the dimmed page outside the sheet is a cancel, as on native sheets.
-    backdrop.addEventListener('click', (event) => {
-      if (event.target === backdrop) close({ confirmed: false });
-    });
-    if (options.signal?.aborted) return resolve({ confirmed: false });
-    options.signal?.addEventListener('abort', onAbort);
-    document.addEventListener('keydown', onKey, true);
-    document.body.classList.add('dialog-open');
-    document.body.append(backdrop);
-    (field ?? confirm).focus();
+  const sheet = presentSheet<DialogResult>({
+    backdrop,
+    cancel,
+    focus: field ?? confirm,
+    signal: options.signal,
+    cancelled: { confirmed: false },
   });
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    if (options.input && !value()) {
+      error.textContent = options.input.requiredMessage;
+      error.hidden = false;
+      field?.focus();
+      return;
+    }
+    sheet.close({ confirmed: true, value: value() });
+  });
+  return sheet.done;
 }

@@ -1,3 +1,4 @@
+import { presentSheet } from '../dialog.js';
 import { el } from '../dom.js';
 
 /** A field of the sheet: free text (required or not) or a choice from a list. */
@@ -43,7 +44,6 @@ let opened = 0;
  */
 export function openActionSheet(options: SheetOptions): Promise<SheetResult> {
   const id = `sheet-${++opened}`;
-  const previousFocus = document.activeElement instanceof HTMLElement ? document.activeElement : null;
   const error = el('p', { id: `${id}-error`, class: 'dialog-error', role: 'alert', hidden: '' });
   const inputs = new Map<string, HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement>();
 
@@ -123,55 +123,34 @@ export function openActionSheet(options: SheetOptions): Promise<SheetResult> {
   );
   const backdrop = el('div', { class: 'dialog-backdrop' }, form);
 
-  return new Promise<SheetResult>((resolve) => {
-    function close(result: SheetResult) {
-      options.signal?.removeEventListener('abort', onAbort);
-      document.removeEventListener('keydown', onKey, true);
-      backdrop.remove();
-      document.body.classList.remove('dialog-open');
-      previousFocus?.focus();
-      resolve(result);
-    }
-    function onAbort() {
-      close({ confirmed: false });
-    }
-    function onKey(event: KeyboardEvent) {
-      if (event.key === 'Escape') {
-        event.preventDefault();
-        close({ confirmed: false });
-      }
-    }
-    form.addEventListener('submit', (event) => {
-      event.preventDefault();
-      const values: Record<string, string> = {};
-      for (const field of options.fields) {
-        const input = inputs.get(field.name)!;
-        const value = input.value.trim();
-        const problem =
-          field.kind === 'text'
-            ? !value
-              ? (field.requiredMessage ?? null)
-              : (field.check?.(value) ?? null)
-            : null;
-        if (problem) {
-          error.textContent = problem;
-          error.hidden = false;
-          input.focus();
-          return;
-        }
-        values[field.name] = value;
-      }
-      close({ confirmed: true, values });
-    });
-    cancel.addEventListener('click', () => close({ confirmed: false }));
-    backdrop.addEventListener('click', (event) => {
-      if (event.target === backdrop) close({ confirmed: false });
-    });
-    if (options.signal?.aborted) return resolve({ confirmed: false });
-    options.signal?.addEventListener('abort', onAbort);
-    document.addEventListener('keydown', onKey, true);
-    document.body.classList.add('dialog-open');
-    document.body.append(backdrop);
-    (inputs.values().next().value ?? confirm).focus();
+  const sheet = presentSheet<SheetResult>({
+    backdrop,
+    cancel,
+    focus: inputs.values().next().value ?? confirm,
+    signal: options.signal,
+    cancelled: { confirmed: false },
   });
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const values: Record<string, string> = {};
+    for (const field of options.fields) {
+      const input = inputs.get(field.name)!;
+      const value = input.value.trim();
+      const problem =
+        field.kind === 'text'
+          ? !value
+            ? (field.requiredMessage ?? null)
+            : (field.check?.(value) ?? null)
+          : null;
+      if (problem) {
+        error.textContent = problem;
+        error.hidden = false;
+        input.focus();
+        return;
+      }
+      values[field.name] = value;
+    }
+    sheet.close({ confirmed: true, values });
+  });
+  return sheet.done;
 }
