@@ -5,19 +5,25 @@ import { SESSION_COOKIE } from '../../server/auth/session-codec.js';
 import { startTestEngine, type TestEngine } from '../../server/db/test-engine.js';
 import { assignment } from '../../server/policy/roles.js';
 import { scopeId } from '../../server/policy/scope.js';
+import { resources } from '../../shared/i18n/index.js';
 import type { EventView } from '../../shared/schemas/event.js';
+import type { AccountView, RedemptionView, RewardView } from '../../shared/schemas/points.js';
+import { apiClient } from '../support/api-client.js';
 import { buildMiniprogram, PhoneBrowser } from '../support/browser.js';
 import { startMockWechat } from '../support/mock-wechat.js';
+import { confirmAtCounter, redeemInShop } from '../support/rewards-pages.js';
 import { eventually, type TestServer } from '../support/test-server.js';
 
 /**
- * The events part of issue 6's "done when", end to end: two WeChat residents in a mock-puppet group
- * sign up for a one-place event (the second is waitlisted), the first cancels and the second is
- * promoted and told in the group; the organiser's page in real Chromium shows the rotating QR code,
- * the resident's mini-app check-in accepts what was scanned, and the points are credited once.
+ * Issue 6's "done when" as one story, end to end: two WeChat residents in a mock-puppet group sign up
+ * for a one-place event (the second is waitlisted), the first cancels and the second is promoted and
+ * told in the group; the organiser's page in real Chromium shows the rotating QR code, the resident's
+ * mini-app check-in accepts what was scanned, and the points are credited once. Those points are what
+ * let her redeem a reward in the mini-app's shop, whose one-time code the merchant confirms once.
  */
 
 const SCREENSHOTS = 'test-results/screenshots/';
+const zh = resources['zh-CN'];
 let engine: TestEngine;
 let server: TestServer;
 let browser: PhoneBrowser;
@@ -51,8 +57,8 @@ async function pageAs(residentId: string): Promise<Page> {
   return page;
 }
 
-describe('events: sign-up, waitlist, promotion and QR check-in', () => {
-  it('a WeChat resident is waitlisted, promoted, and checks in by QR in Chromium; points once', async () => {
+describe('events and points: sign-up, waitlist, promotion, QR check-in, redemption', () => {
+  it('a WeChat resident is waitlisted, promoted, checks in by QR, and spends the points at a merchant', async () => {
     const wechat = await startMockWechat({ engine, dbPrefix: 'nbtest_events' });
     server = wechat.server;
     const { communities, households, residents } = server.container.repositories;
@@ -89,14 +95,27 @@ describe('events: sign-up, waitlist, promotion and QR check-in', () => {
     wang.contact.say('#帮助').to(group.chat);
     await eventually(() => group.botTexts().length >= 1);
 
-    const start = Date.now() - 5 * 60_000;
-    const created = await fetch(`${server.url}/api/events`, {
+    const api = apiClient(server);
+
+    // The corner shop lists a reward priced at exactly what two hours' check-in earns (10 an hour).
+    const shop = await residents.create({
+      communityId: community.id,
+      name: '灵山便民超市',
+      roles: [assignment('merchant', scopeId.community(community.id))],
+    });
+    const listed = await api.call<RewardView>('/api/rewards', {
+      as: shop.id,
       method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        cookie: `${SESSION_COOKIE}=${server.container.sessionCodec.encode(secretary.id).value}`,
-      },
-      body: JSON.stringify({
+      body: { title: '洗衣液一瓶', price: 20, stock: 3 },
+    });
+    expect(listed.status).toBe(201);
+    const reward = listed.json;
+
+    const start = Date.now() - 5 * 60_000;
+    const created = await api.call<{ event: EventView }>('/api/events', {
+      as: secretary.id,
+      method: 'POST',
+      body: {
         title: '楼道清洁志愿活动',
         place: '3栋大堂',
         startsAt: new Date(start).toISOString(),
@@ -105,10 +124,10 @@ describe('events: sign-up, waitlist, promotion and QR check-in', () => {
         category: 'neighbourhood',
         scope: community.id,
         volunteer: true,
-      }),
+      },
     });
     expect(created.status).toBe(201);
-    const event = ((await created.json()) as { event: EventView }).event;
+    const event = created.json.event;
     const n = event.number;
     await eventually(() =>
       group.botTexts().some((text) => text.startsWith(`【社区活动 ${n}】楼道清洁志愿活动`)),
@@ -136,6 +155,16 @@ describe('events: sign-up, waitlist, promotion and QR check-in', () => {
     await expect.poll(() => phone.locator('.event-status').getAttribute('data-status')).toBe('confirmed');
     await screenshot(phone, 'events-detail-promoted');
 
+    // Before she has checked in she has no points, and the shop refuses the reward.
+    const balance = async () => (await api.call<AccountView>('/api/points/me', { as: wang.record.id })).json;
+    expect(await balance()).toMatchObject({ points: 0, serviceMinutes: 0 });
+    await phone.goto(`${server.url}/app/#/rewards`);
+    await phone.locator('.reward', { hasText: '洗衣液一瓶' }).locator('.redeem').click();
+    await expect
+      .poll(() => phone.locator('.notice-failed').textContent())
+      .toBe(zh.points.errors.insufficient);
+    await screenshot(phone, 'events-rewards-insufficient');
+
     // The organiser's phone shows the rotating QR code and its six digits.
     const organiser = await pageAs(secretary.id);
     await organiser.goto(`${server.url}/app/#/staff/events/${n}/qr`);
@@ -157,7 +186,8 @@ describe('events: sign-up, waitlist, promotion and QR check-in', () => {
 
     const record = await server.container.repositories.events.findCheckin(event.id, wang.record.id);
     expect(record).toMatchObject({ via: 'qr', pointsStatus: 'credited', serviceMinutes: 120 });
-    expect(record!.points).toBeGreaterThan(0);
+    expect(record!.points).toBe(reward.price);
+    expect(await balance()).toMatchObject({ points: reward.price, serviceMinutes: 120 });
 
     // Scanning again is refused with its own reason, and nothing more is credited.
     await phone.locator('#checkin-code').fill(payload);
@@ -181,6 +211,57 @@ describe('events: sign-up, waitlist, promotion and QR check-in', () => {
     await phone.goto(`${server.url}/app/#/events/mine`);
     await expect.poll(() => phone.locator(`.event-item[data-number="${n}"]`).count()).toBe(1);
     await screenshot(phone, 'events-mine');
+
+    // The check-in points now buy the reward: she redeems it in the shop and gets a one-time code.
+    await phone.goto(`${server.url}/app/#/rewards`);
+    const voucher = await redeemInShop(phone, '洗衣液一瓶');
+    expect(voucher).toMatch(/^\d{8}$/);
+    expect(await balance()).toMatchObject({ points: 0 });
+    await screenshot(phone, 'events-rewards-redeemed');
+
+    // The shopkeeper, signed in on a phone at the counter, confirms her code once.
+    const counter = await pageAs(shop.id);
+    await counter.goto(`${server.url}/app/#/merchant`);
+    expect(await confirmAtCounter(counter, voucher)).toEqual({
+      ok: true,
+      text: zh.points.page.confirmed.replace('{{title}}', '洗衣液一瓶'),
+    });
+    await screenshot(counter, 'events-merchant-confirmed');
+    await phone.reload();
+    await expect.poll(() => phone.locator('.redemption[data-state="confirmed"]').count()).toBe(1);
+    expect(await phone.locator('.redemption-code').count()).toBe(0);
+    await screenshot(phone, 'events-rewards-confirmed');
+
+    const assertSettled = async () => {
+      const mine = await api.call<{ items: RedemptionView[] }>('/api/rewards/redemptions/mine', {
+        as: wang.record.id,
+      });
+      expect(mine.json.items.map(({ state, code, price }) => ({ state, code, price }))).toEqual([
+        { state: 'confirmed', code: null, price: reward.price },
+        { state: 'failed', code: null, price: reward.price },
+      ]);
+      expect(await balance()).toMatchObject({ points: 0, serviceMinutes: 120 });
+      const shelf = await api.call<{ items: RewardView[] }>('/api/rewards', { as: wang.record.id });
+      expect(shelf.json.items.find((r) => r.id === reward.id)).toMatchObject({ stock: 2 });
+    };
+    await assertSettled();
+
+    // The same code again is refused with its reason, at the counter and through the API; nothing moves.
+    expect(await confirmAtCounter(counter, voucher)).toEqual({
+      ok: false,
+      text: zh.points.errors.redemptionClosed,
+    });
+    await screenshot(counter, 'events-merchant-reused');
+    const again = await api.call('/api/rewards/redemptions/confirm', {
+      as: shop.id,
+      method: 'POST',
+      body: { code: voucher },
+    });
+    expect(again).toEqual({
+      status: 409,
+      json: { error: { code: 'redemption_closed', message: zh.points.errors.redemptionClosed } },
+    });
+    await assertSettled();
 
     // The organiser publishes a second event from the mini-app's form; the group hears of it.
     await organiser.goto(`${server.url}/app/#/staff/events/new`);

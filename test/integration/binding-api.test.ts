@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GatewayClient, type ClaimedEntry } from '../../bot/runtime/gateway-client.js';
-import { SESSION_COOKIE } from '../../server/auth/session-codec.js';
 import type { AuditList } from '../../shared/schemas/audit.js';
 import { bindingListSchema, bindingViewSchema, type BindingView } from '../../shared/schemas/binding.js';
 import type { MeView } from '../../shared/schemas/resident.js';
+import { apiClient, errorOf, residentIds, type ApiClient } from '../support/api-client.js';
 import { startTestServer, TEST_GATEWAY_SECRET, type TestServer } from '../support/test-server.js';
 import { deliverAll, replyText, simulatorMessage } from '../support/chat.js';
 
@@ -16,7 +16,8 @@ import { deliverAll, replyText, simulatorMessage } from '../support/chat.js';
 let server: TestServer;
 let client: GatewayClient;
 let communityId: string;
-const ids: Record<string, string> = {};
+let ids: Record<string, string>;
+let call: ApiClient['call'];
 /** Everything the outbox handed out so far, replies and outcome notices alike. */
 const delivered: ClaimedEntry[] = [];
 const bodies: string[] = [];
@@ -24,9 +25,9 @@ const bodies: string[] = [];
 beforeAll(async () => {
   server = await startTestServer({ demo: true });
   client = new GatewayClient(server.url, TEST_GATEWAY_SECRET);
-  for (const p of ['sim-wang', 'sim-liu', 'sim-chen', 'sim-admin'])
-    ids[p] = (await server.container.repositories.residents.findByIdentity('simulator', p))!.id;
+  ids = await residentIds(server, ['sim-wang', 'sim-liu', 'sim-chen', 'sim-admin']);
   communityId = (await server.container.repositories.communities.findByCode('lingshan'))!.id;
+  ({ call } = apiClient(server, { ids, onBody: (text) => bodies.push(text) }));
 });
 
 afterAll(async () => {
@@ -57,27 +58,6 @@ async function fileRequest(address: string, groupId = 'sim-group-b3', name = 'èµ
   return { id: request!.id, number, senderId, reply };
 }
 
-const cookie = (residentId: string) =>
-  `${SESSION_COOKIE}=${server.container.sessionCodec.encode(residentId).value}`;
-
-async function call(
-  path: string,
-  init: { method?: string; body?: unknown; as?: string; language?: string } = {},
-) {
-  const headers: Record<string, string> = { 'accept-language': init.language ?? 'zh-CN' };
-  if (init.as) headers.cookie = cookie(ids[init.as] ?? init.as);
-  if (init.body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(`${server.url}${path}`, {
-    method: init.method ?? 'GET',
-    headers,
-    body: init.body === undefined ? undefined : JSON.stringify(init.body),
-  });
-  const text = await res.text();
-  bodies.push(text);
-  return { status: res.status, json: (text ? JSON.parse(text) : null) as unknown };
-}
-
-const errorOf = (json: unknown) => (json as { error: { code: string; message: string } }).error;
 const approve = (id: string, as?: string, language?: string) =>
   call(`/api/bindings/${id}/approve`, { method: 'POST', as, language });
 const reject = (id: string, body: unknown, as?: string, language?: string) =>

@@ -1,10 +1,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { mock } from 'wechaty-puppet-mock';
-import { SESSION_COOKIE } from '../../server/auth/session-codec.js';
 import { startTestEngine, type TestEngine } from '../../server/db/test-engine.js';
 import { assignment } from '../../server/policy/roles.js';
 import { scopeId } from '../../server/policy/scope.js';
 import type { MeView } from '../../shared/schemas/resident.js';
+import { apiClient } from '../support/api-client.js';
 import { startMockWechat } from '../support/mock-wechat.js';
 import { eventually, type TestServer } from '../support/test-server.js';
 
@@ -75,11 +75,9 @@ async function startPath() {
   const meOf = async (contact: mock.ContactMock): Promise<MeView> => {
     const resident = await residents.findByIdentity('wechat', contact.id);
     expect(resident).not.toBeNull();
-    const res = await fetch(`${server.url}/api/me`, {
-      headers: { cookie: `${SESSION_COOKIE}=${server.container.sessionCodec.encode(resident!.id).value}` },
-    });
+    const res = await apiClient(server).call<MeView>('/api/me', { as: resident!.id });
     expect(res.status).toBe(200);
-    return (await res.json()) as MeView;
+    return res.json;
   };
 
   return { mocker, log, server, home, leadOf, room, meOf };

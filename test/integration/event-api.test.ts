@@ -1,8 +1,8 @@
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GatewayClient } from '../../bot/runtime/gateway-client.js';
-import { SESSION_COOKIE } from '../../server/auth/session-codec.js';
 import type { AttendanceReport, CheckinQrView, EventView, SignupResult } from '../../shared/schemas/event.js';
+import { apiClient, errorOf, residentIds, type ApiClient } from '../support/api-client.js';
 import { deliverAll, replyText, simulatorMessage } from '../support/chat.js';
 import { startTestServer, TEST_GATEWAY_SECRET, type TestServer } from '../support/test-server.js';
 
@@ -14,38 +14,21 @@ import { startTestServer, TEST_GATEWAY_SECRET, type TestServer } from '../suppor
 let server: TestServer;
 let client: GatewayClient;
 let communityId: string;
-const ids: Record<string, string> = {};
+let ids: Record<string, string>;
+let call: ApiClient['call'];
+let raw: ApiClient['raw'];
 
 beforeAll(async () => {
   server = await startTestServer({ demo: true });
   client = new GatewayClient(server.url, TEST_GATEWAY_SECRET);
-  for (const p of ['sim-wang', 'sim-liu', 'sim-chen', 'sim-zhang', 'sim-li', 'sim-emma'])
-    ids[p] = (await server.container.repositories.residents.findByIdentity('simulator', p))!.id;
+  ids = await residentIds(server, ['sim-wang', 'sim-liu', 'sim-chen', 'sim-zhang', 'sim-li', 'sim-emma']);
   communityId = (await server.container.repositories.communities.findByCode('lingshan'))!.id;
+  ({ call, raw } = apiClient(server, { ids, language: 'en' }));
 });
 
 afterAll(async () => {
   await server?.close();
 });
-
-const cookie = (residentId: string) =>
-  `${SESSION_COOKIE}=${server.container.sessionCodec.encode(residentId).value}`;
-
-async function call(path: string, init: { method?: string; body?: unknown; as?: string } = {}) {
-  const headers: Record<string, string> = { 'accept-language': 'en' };
-  if (init.as) headers.cookie = cookie(ids[init.as] ?? init.as);
-  if (init.body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(`${server.url}${path}`, {
-    method: init.method ?? 'GET',
-    headers,
-    body: init.body === undefined ? undefined : JSON.stringify(init.body),
-  });
-  const type = res.headers.get('content-type') ?? '';
-  if (!type.includes('json')) return { status: res.status, json: null as unknown, res };
-  return { status: res.status, json: (await res.json()) as unknown, res };
-}
-
-const errorOf = (json: unknown) => (json as { error: { code: string; message: string } }).error;
 
 /** An event body starting `startInMin` minutes from now and lasting two hours. */
 const eventBody = (over: Record<string, unknown> = {}, startInMin = 60 * 48) => {
@@ -378,13 +361,13 @@ describe('check-in', () => {
       expect.objectContaining({ name: '王秀英', address: '3-2-501', status: 'confirmed', via: 'code' }),
     ]);
 
-    const res = await call(`/api/events/${event.number}/attendance.xlsx`, { as: 'sim-chen' });
+    const res = await raw(`/api/events/${event.number}/attendance.xlsx`, { as: 'sim-chen' });
     expect(res.status).toBe(200);
-    expect(res.res.headers.get('content-disposition')).toMatch(
+    expect(res.headers.get('content-disposition')).toMatch(
       /^attachment; filename="event-\d+-attendance\.xlsx"; filename\*=UTF-8''/,
     );
     const book = new ExcelJS.Workbook();
-    await book.xlsx.load(Buffer.from(await res.res.arrayBuffer()) as never);
+    await book.xlsx.load(Buffer.from(await res.arrayBuffer()) as never);
     const sheet = book.worksheets[0]!;
     expect(sheet.getRow(1).getCell(1).value).toBe('Name');
     expect(sheet.getRow(2).getCell(1).value).toBe('王秀英');

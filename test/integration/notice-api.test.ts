@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GatewayClient } from '../../bot/runtime/gateway-client.js';
-import { SESSION_COOKIE } from '../../server/auth/session-codec.js';
 import type { NoticeAckReport, NoticeList, NoticePublicView } from '../../shared/schemas/notice.js';
+import { apiClient, errorOf, residentIds, type ApiClient } from '../support/api-client.js';
 import { startTestServer, TEST_GATEWAY_SECRET, type TestServer } from '../support/test-server.js';
 import { deliverAll, replyText, simulatorMessage } from '../support/chat.js';
 import type { HistoryView } from '../../shared/schemas/points.js';
@@ -14,14 +14,14 @@ import type { HistoryView } from '../../shared/schemas/points.js';
 let server: TestServer;
 let client: GatewayClient;
 let communityId: string;
-const ids: Record<string, string> = {};
+let call: ApiClient['call'];
 
 beforeAll(async () => {
   server = await startTestServer({ demo: true });
   client = new GatewayClient(server.url, TEST_GATEWAY_SECRET);
-  for (const p of ['sim-wang', 'sim-liu', 'sim-chen'])
-    ids[p] = (await server.container.repositories.residents.findByIdentity('simulator', p))!.id;
+  const ids = await residentIds(server, ['sim-wang', 'sim-liu', 'sim-chen']);
   communityId = (await server.container.repositories.communities.findByCode('lingshan'))!.id;
+  ({ call } = apiClient(server, { ids, language: 'en' }));
 });
 
 afterAll(async () => {
@@ -37,23 +37,6 @@ async function say(senderId: string, senderName: string, text: string, groupId: 
   return { reply: replyText(entries.find((e) => e.replyTo === message.channelMessageId)), entries };
 }
 
-const cookie = (residentId: string) =>
-  `${SESSION_COOKIE}=${server.container.sessionCodec.encode(residentId).value}`;
-
-async function call(path: string, init: { method?: string; body?: unknown; as?: string } = {}) {
-  const headers: Record<string, string> = { 'accept-language': 'en' };
-  if (init.as) headers.cookie = cookie(ids[init.as] ?? init.as);
-  if (init.body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(`${server.url}${path}`, {
-    method: init.method ?? 'GET',
-    headers,
-    body: init.body === undefined ? undefined : JSON.stringify(init.body),
-  });
-  const text = await res.text();
-  return { status: res.status, json: (text ? JSON.parse(text) : null) as unknown };
-}
-
-const errorOf = (json: unknown) => (json as { error: { code: string; message: string } }).error;
 const building3 = () => `${communityId}/lingshan-garden/3`;
 
 async function sendNotice(body: Record<string, unknown>) {

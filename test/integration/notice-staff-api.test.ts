@@ -2,7 +2,6 @@ import ExcelJS from 'exceljs';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GatewayClient } from '../../bot/runtime/gateway-client.js';
-import { SESSION_COOKIE } from '../../server/auth/session-codec.js';
 import type {
   NoticeDetail,
   NoticeList,
@@ -11,6 +10,7 @@ import type {
   ScheduledNoticeList,
   ScheduledNoticeView,
 } from '../../shared/schemas/notice.js';
+import { apiClient, errorOf, residentIds, type ApiClient } from '../support/api-client.js';
 import { deliverAll } from '../support/chat.js';
 import { eventually, startTestServer, TEST_GATEWAY_SECRET, type TestServer } from '../support/test-server.js';
 
@@ -22,14 +22,16 @@ import { eventually, startTestServer, TEST_GATEWAY_SECRET, type TestServer } fro
 let server: TestServer;
 let client: GatewayClient;
 let communityId: string;
-const ids: Record<string, string> = {};
+let ids: Record<string, string>;
+let call: ApiClient['call'];
+let raw: ApiClient['raw'];
 
 beforeAll(async () => {
   server = await startTestServer({ demo: true });
   client = new GatewayClient(server.url, TEST_GATEWAY_SECRET);
-  for (const p of ['sim-wang', 'sim-liu', 'sim-chen'])
-    ids[p] = (await server.container.repositories.residents.findByIdentity('simulator', p))!.id;
+  ids = await residentIds(server, ['sim-wang', 'sim-liu', 'sim-chen']);
   communityId = (await server.container.repositories.communities.findByCode('lingshan'))!.id;
+  ({ call, raw } = apiClient(server, { ids, language: 'en' }));
   // The scheduler is ticked by hand below, with clocks of the test's choosing.
   await server.container.scheduler.stop();
 });
@@ -38,36 +40,6 @@ afterAll(async () => {
   await server?.close();
 });
 
-const cookie = (srv: TestServer, residentId: string) =>
-  `${SESSION_COOKIE}=${srv.container.sessionCodec.encode(residentId).value}`;
-
-interface CallInit {
-  method?: string;
-  body?: unknown;
-  as?: string;
-  language?: string;
-  on?: TestServer;
-}
-
-async function raw(path: string, init: CallInit = {}) {
-  const srv = init.on ?? server;
-  const headers: Record<string, string> = { 'accept-language': init.language ?? 'en' };
-  if (init.as) headers.cookie = cookie(srv, ids[init.as] ?? init.as);
-  if (init.body !== undefined) headers['content-type'] = 'application/json';
-  return fetch(`${srv.url}${path}`, {
-    method: init.method ?? 'GET',
-    headers,
-    body: init.body === undefined ? undefined : JSON.stringify(init.body),
-  });
-}
-
-async function call(path: string, init: CallInit = {}) {
-  const res = await raw(path, init);
-  const text = await res.text();
-  return { status: res.status, json: (text ? JSON.parse(text) : null) as unknown };
-}
-
-const errorOf = (json: unknown) => (json as { error: { code: string; message: string } }).error;
 const building3 = () => `${communityId}/lingshan-garden/3`;
 const inAnHour = () => new Date(Date.now() + 3_600_000).toISOString();
 

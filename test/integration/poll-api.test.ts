@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GatewayClient, type ClaimedEntry } from '../../bot/runtime/gateway-client.js';
-import { SESSION_COOKIE } from '../../server/auth/session-codec.js';
 import type { PollResults, PollView, VoteResult } from '../../shared/schemas/poll.js';
+import { apiClient, errorOf, residentIds, type ApiClient } from '../support/api-client.js';
 import { deliverAll, replyText, simulatorMessage } from '../support/chat.js';
 import { startTestServer, TEST_GATEWAY_SECRET, type TestServer } from '../support/test-server.js';
 
@@ -14,13 +14,15 @@ import { startTestServer, TEST_GATEWAY_SECRET, type TestServer } from '../suppor
 
 let server: TestServer;
 let client: GatewayClient;
-const ids: Record<string, string> = {};
+let ids: Record<string, string>;
+let call: ApiClient['call'];
+let raw: ApiClient['raw'];
 
 beforeAll(async () => {
   server = await startTestServer({ demo: true });
   client = new GatewayClient(server.url, TEST_GATEWAY_SECRET);
-  for (const p of ['sim-wang', 'sim-liu', 'sim-chen', 'sim-zhang', 'sim-li', 'sim-emma'])
-    ids[p] = (await server.container.repositories.residents.findByIdentity('simulator', p))!.id;
+  ids = await residentIds(server, ['sim-wang', 'sim-liu', 'sim-chen', 'sim-zhang', 'sim-li', 'sim-emma']);
+  ({ call, raw } = apiClient(server, { ids, language: 'en' }));
   // The demo's own open poll was posted at startup; take those messages out of the way.
   await deliverAll(client);
 });
@@ -50,24 +52,6 @@ async function say(senderId: string, text: string, groupId = 'sim-group-all') {
   return { reply: replyText(entries.find((e) => e.replyTo === message.channelMessageId)), entries, message };
 }
 
-const cookie = (residentId: string) =>
-  `${SESSION_COOKIE}=${server.container.sessionCodec.encode(residentId).value}`;
-
-async function call<T = unknown>(path: string, init: { method?: string; body?: unknown; as?: string } = {}) {
-  const headers: Record<string, string> = { 'accept-language': 'en' };
-  if (init.as) headers.cookie = cookie(ids[init.as] ?? init.as);
-  if (init.body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(`${server.url}${path}`, {
-    method: init.method ?? 'GET',
-    headers,
-    body: init.body === undefined ? undefined : JSON.stringify(init.body),
-  });
-  const type = res.headers.get('content-type') ?? '';
-  const json = type.includes('json') ? ((await res.json()) as T) : (null as T);
-  return { status: res.status, json, res };
-}
-
-const errorOf = (json: unknown) => (json as { error: { code: string; message: string } }).error;
 const inDays = (days: number) => new Date(Date.now() + days * 86_400_000);
 /** `M月D日` a week ahead, China time. */
 function chinaDate(at: Date) {
@@ -170,12 +154,12 @@ describe('a named poll across groups, from chat', () => {
   });
 
   it('the export lists each named ballot', async () => {
-    const res = await call(`/api/polls/${number}/export.xlsx`, { as: 'sim-chen' });
+    const res = await raw(`/api/polls/${number}/export.xlsx`, { as: 'sim-chen' });
     expect(res.status).toBe(200);
-    expect(res.res.headers.get('content-disposition')).toContain(`poll-${number}.xlsx`);
+    expect(res.headers.get('content-disposition')).toContain(`poll-${number}.xlsx`);
     const { default: ExcelJS } = await import('exceljs');
     const book = new ExcelJS.Workbook();
-    await book.xlsx.load(Buffer.from(await res.res.arrayBuffer()) as never);
+    await book.xlsx.load(Buffer.from(await res.arrayBuffer()) as never);
     const ballots = book.getWorksheet('Ballots')!;
     const rows = ballots
       .getSheetValues()
@@ -225,10 +209,10 @@ describe('an anonymous per-household poll', () => {
     const final = await call<PollResults>(`/api/polls/${poll.number}/results`, { as: 'sim-wang' });
     expect(final.json.options.map((o) => o.votes)).toEqual([1, 2]);
 
-    const file = await call(`/api/polls/${poll.number}/export.xlsx`, { as: 'sim-chen' });
+    const file = await raw(`/api/polls/${poll.number}/export.xlsx`, { as: 'sim-chen' });
     const { default: ExcelJS } = await import('exceljs');
     const book = new ExcelJS.Workbook();
-    await book.xlsx.load(Buffer.from(await file.res.arrayBuffer()) as never);
+    await book.xlsx.load(Buffer.from(await file.arrayBuffer()) as never);
     expect(book.worksheets.map((w) => w.name)).toEqual(['Result', 'By building']);
   });
 });

@@ -1,7 +1,6 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appCallback, appTextXml } from '../../bot/adapters/wecom/wecom-callback-factory.js';
-import { SESSION_COOKIE } from '../../server/auth/session-codec.js';
 import { loadConfig } from '../../server/config.js';
 import { startTestEngine, type TestEngine } from '../../server/db/test-engine.js';
 import { createLogger } from '../../server/logger.js';
@@ -14,6 +13,7 @@ import {
   type DingTalkRobotStandIn,
 } from '../support/platform-stand-ins/dingtalk-robot.js';
 import { startWecomRobotStandIn, type WecomRobotStandIn } from '../support/platform-stand-ins/wecom-robot.js';
+import { apiClient, type ApiClient } from '../support/api-client.js';
 import { eventually, TEST_GATEWAY_SECRET } from '../support/test-server.js';
 
 /**
@@ -34,6 +34,7 @@ let server: RunningServer;
 let wecomRobot: WecomRobotStandIn;
 let dingRobot: DingTalkRobotStandIn;
 let secretaryId: string;
+let call: ApiClient['call'];
 let dingAccessToken: string;
 
 beforeAll(async () => {
@@ -103,6 +104,7 @@ beforeAll(async () => {
     membership: { householdId: h2.id, householdScope: h2.scope, relation: 'owner', floorArea: 80 },
     identities: [{ channel: 'dingtalk', kind: 'staffId', platformId: 'staff-wang' }],
   });
+  ({ call } = apiClient(server));
 });
 
 afterAll(async () => {
@@ -169,10 +171,6 @@ const dingTexts = (via: 'robot' | 'session') =>
     .filter((m) => m.via === via)
     .map((m) => (m.body as { text?: { content?: string } }).text?.content ?? JSON.stringify(m.body));
 
-const asSecretary = {
-  cookie: () => `${SESSION_COOKIE}=${server.container.sessionCodec.encode(secretaryId).value}`,
-};
-
 describe('a poll across WeCom and DingTalk', () => {
   it('is posted to both groups with its link, and votes from signed callbacks land in one tally', async () => {
     // The bot hears each group once, which files it under the only community.
@@ -180,17 +178,17 @@ describe('a poll across WeCom and DingTalk', () => {
     expect((await postDing(dingMessage('#帮助'))).status).toBe(200);
     await eventually(() => wecomTexts().length >= 1 && dingTexts('session').length >= 1);
 
-    const res = await fetch(`${server.url}/api/polls`, {
+    const res = await call<PollView>('/api/polls', {
       method: 'POST',
-      headers: { 'content-type': 'application/json', cookie: asSecretary.cookie() },
-      body: JSON.stringify({
+      as: secretaryId,
+      body: {
         question: '是否更换门禁系统',
         options: ['同意', '反对'],
         closesAt: new Date(Date.now() + 86_400_000),
-      }),
+      },
     });
     expect(res.status).toBe(201);
-    const poll = (await res.json()) as PollView;
+    const poll = res.json;
     expect(poll.groups).toBe(2);
     const link = new RegExp(`/app/#/polls/${poll.number}$`);
     await eventually(
@@ -210,10 +208,7 @@ describe('a poll across WeCom and DingTalk', () => {
     await sleep(QUIET_MS);
     expect(dingTexts('session').filter((t) => t.includes('已记录'))).toHaveLength(1);
 
-    const results = await fetch(`${server.url}/api/polls/${poll.number}/results`, {
-      headers: { cookie: asSecretary.cookie() },
-    });
-    const tally = (await results.json()) as PollResults;
+    const tally = (await call<PollResults>(`/api/polls/${poll.number}/results`, { as: secretaryId })).json;
     expect(tally.turnout).toEqual({ eligible: 2, voted: 2 });
     expect(tally.options.map((o) => o.votes)).toEqual([1, 1]);
     expect(tally.byGroup.map((g) => g.channel).sort()).toEqual(['dingtalk', 'wecom']);

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { mock } from 'wechaty-puppet-mock';
-import { SESSION_COOKIE } from '../../server/auth/session-codec.js';
 import { startTestEngine, type TestEngine } from '../../server/db/test-engine.js';
 import { assignment } from '../../server/policy/roles.js';
 import { scopeId } from '../../server/policy/scope.js';
 import type { PollResults, PollView } from '../../shared/schemas/poll.js';
+import { apiClient, type ApiClient } from '../support/api-client.js';
 import { startMockWechat } from '../support/mock-wechat.js';
 import { eventually, type TestServer } from '../support/test-server.js';
 
@@ -20,6 +20,7 @@ let server: TestServer;
 let path: Awaited<ReturnType<typeof startMockWechat>>;
 const contacts: Record<string, mock.ContactMock> = {};
 let residentIds: Record<string, string> = {};
+let call: ApiClient['call'];
 
 beforeAll(async () => {
   engine = await startTestEngine();
@@ -68,6 +69,7 @@ beforeAll(async () => {
     });
     residentIds[name] = r.id;
   }
+  ({ call } = apiClient(server, { ids: residentIds }));
 });
 
 afterAll(async () => {
@@ -76,8 +78,6 @@ afterAll(async () => {
 });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const cookie = (name: string) =>
-  `${SESSION_COOKIE}=${server.container.sessionCodec.encode(residentIds[name]!).value}`;
 
 describe('polls in WeChat groups', () => {
   it('a named poll spans two rooms: posted to both, letters answered in each, one tally', async () => {
@@ -103,10 +103,7 @@ describe('polls in WeChat groups', () => {
     li!.say('A').to(b3.chat);
     await eventually(() => b3.botTexts().some((t) => t.includes('改为：A')));
 
-    const res = await fetch(`${server.url}/api/polls/${number}/results`, {
-      headers: { cookie: cookie('陈书记') },
-    });
-    const results = (await res.json()) as PollResults;
+    const results = (await call<PollResults>(`/api/polls/${number}/results`, { as: '陈书记' })).json;
     expect(results.turnout).toEqual({ eligible: 3, voted: 3 });
     expect(results.options.map((o) => o.votes)).toEqual([3, 0]);
     expect(results.byBuilding.map((b) => [b.building, b.voted, b.eligible])).toEqual([
@@ -120,27 +117,27 @@ describe('polls in WeChat groups', () => {
     const b5 = path.room('5栋议事群', [chen!, zhao!]);
     zhao!.say('#帮助').to(b5.chat);
     await eventually(() => b5.botTexts().length >= 1);
-    const res = await fetch(`${server.url}/api/polls`, {
+    const res = await call<PollView>('/api/polls', {
       method: 'POST',
-      headers: { 'content-type': 'application/json', cookie: cookie('陈书记') },
-      body: JSON.stringify({
+      as: '陈书记',
+      body: {
         question: '业委会候选人意向',
         options: ['甲', '乙'],
         anonymous: true,
         scope: { kind: 'buildings', buildings: ['5'] },
         closesAt: new Date(Date.now() + 86_400_000),
-      }),
+      },
     });
     expect(res.status).toBe(201);
-    const poll = (await res.json()) as PollView;
+    const poll = res.json;
     await eventually(() => b5.botTexts().some((t) => t.startsWith(`【匿名投票 ${poll.number}】`)));
 
     zhao!.say('A').to(b5.chat);
     await eventually(() => b5.botTexts().some((t) => t.includes('是匿名投票，请点链接')));
-    const vote = await fetch(`${server.url}/api/polls/${poll.number}/votes`, {
+    const vote = await call(`/api/polls/${poll.number}/votes`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', cookie: cookie('赵姐') },
-      body: JSON.stringify({ choices: ['B'] }),
+      as: '赵姐',
+      body: { choices: ['B'] },
     });
     expect(vote.status).toBe(200);
     await sleep(QUIET_MS);

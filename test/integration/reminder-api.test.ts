@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GatewayClient } from '../../bot/runtime/gateway-client.js';
-import { SESSION_COOKIE } from '../../server/auth/session-codec.js';
 import { reminderListSchema, reminderViewSchema } from '../../shared/schemas/reminder.js';
+import { apiClient, errorOf, residentIds, type ApiClient } from '../support/api-client.js';
 import { startTestServer, TEST_GATEWAY_SECRET, type TestServer } from '../support/test-server.js';
 import { deliverAll, replyText, simulatorMessage } from '../support/chat.js';
 
@@ -11,13 +11,13 @@ let server: TestServer;
 let client: GatewayClient;
 let communityId: string;
 let groupId: string;
-const ids: Record<string, string> = {};
+let call: ApiClient['call'];
 
 beforeAll(async () => {
   server = await startTestServer({ demo: true });
   client = new GatewayClient(server.url, TEST_GATEWAY_SECRET);
-  for (const p of ['sim-wang', 'sim-liu', 'sim-chen'])
-    ids[p] = (await server.container.repositories.residents.findByIdentity('simulator', p))!.id;
+  const ids = await residentIds(server, ['sim-wang', 'sim-liu', 'sim-chen']);
+  ({ call } = apiClient(server, { ids }));
   communityId = (await server.container.repositories.communities.findByCode('lingshan'))!.id;
   groupId = (await server.container.repositories.groups.listByChannel('simulator'))[0]!.id;
 });
@@ -26,24 +26,6 @@ afterAll(async () => {
   await server?.close();
 });
 
-async function call(
-  path: string,
-  init: { method?: string; body?: unknown; as?: string; language?: string } = {},
-) {
-  const headers: Record<string, string> = { 'accept-language': init.language ?? 'zh-CN' };
-  if (init.as)
-    headers.cookie = `${SESSION_COOKIE}=${server.container.sessionCodec.encode(ids[init.as]!).value}`;
-  if (init.body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(`${server.url}${path}`, {
-    method: init.method ?? 'GET',
-    headers,
-    body: init.body === undefined ? undefined : JSON.stringify(init.body),
-  });
-  const text = await res.text();
-  return { status: res.status, json: (text ? JSON.parse(text) : null) as unknown };
-}
-
-const errorOf = (json: unknown) => (json as { error: { code: string; message: string } }).error;
 const body = (overrides: Record<string, unknown> = {}) => ({
   communityId,
   cron: '0 9 15,30 * *',

@@ -1,13 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SESSION_COOKIE } from '../../server/auth/session-codec.js';
 import type { AuditList } from '../../shared/schemas/audit.js';
 import type { ResidentView } from '../../shared/schemas/resident.js';
+import { apiClient, errorOf, residentIds, type ApiClient } from '../support/api-client.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 /** Staff endpoints on the demo community: reading residents, changing roles, the audit log. */
 
 let server: TestServer;
-const ids: Record<string, string> = {};
+let ids: Record<string, string>;
+let call: ApiClient['call'];
 /** Every response body seen, to check afterwards that no full phone number ever left the server. */
 const bodies: string[] = [];
 const SEEDED_PHONES = [
@@ -21,35 +22,21 @@ const SEEDED_PHONES = [
 
 beforeAll(async () => {
   server = await startTestServer({ demo: true, env: { DATA_KEY: Buffer.alloc(32, 6).toString('base64') } });
-  for (const p of ['sim-wang', 'sim-li', 'sim-zhang', 'sim-liu', 'sim-emma', 'sim-chen', 'sim-admin'])
-    ids[p] = (await server.container.repositories.residents.findByIdentity('simulator', p))!.id;
+  ids = await residentIds(server, [
+    'sim-wang',
+    'sim-li',
+    'sim-zhang',
+    'sim-liu',
+    'sim-emma',
+    'sim-chen',
+    'sim-admin',
+  ]);
+  ({ call } = apiClient(server, { ids, onBody: (text) => bodies.push(text) }));
 });
 
 afterAll(async () => {
   await server?.close();
 });
-
-const as = (platformId: string) =>
-  `${SESSION_COOKIE}=${server.container.sessionCodec.encode(ids[platformId]!).value}`;
-
-async function call(
-  path: string,
-  init: { method?: string; body?: unknown; as?: string; language?: string } = {},
-) {
-  const headers: Record<string, string> = { 'accept-language': init.language ?? 'zh-CN' };
-  if (init.as) headers.cookie = as(init.as);
-  if (init.body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(`${server.url}${path}`, {
-    method: init.method ?? 'GET',
-    headers,
-    body: init.body === undefined ? undefined : JSON.stringify(init.body),
-  });
-  const text = await res.text();
-  bodies.push(text);
-  return { status: res.status, json: (text ? JSON.parse(text) : null) as unknown };
-}
-
-const errorOf = (json: unknown) => (json as { error: { code: string; message: string } }).error;
 
 describe('GET /api/residents/:id', () => {
   it('401 without a session', async () => {

@@ -1,6 +1,5 @@
 import { inflateRawSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SESSION_COOKIE } from '../../server/auth/session-codec.js';
 import {
   EN_HEADER,
   generatedRows,
@@ -11,6 +10,7 @@ import {
 } from '../../server/roster/roster.factories.js';
 import { startTestEngine, type TestEngine } from '../../server/db/test-engine.js';
 import { XLSX_CONTENT_TYPE, type ImportJobView } from '../../shared/schemas/roster.js';
+import { apiClient, errorOf, residentIds, type ApiClient, type ApiRequest } from '../support/api-client.js';
 import { eventually, startTestServer, type TestServer } from '../support/test-server.js';
 
 /**
@@ -21,7 +21,8 @@ import { eventually, startTestServer, type TestServer } from '../support/test-se
 const DATA_KEY = Buffer.alloc(32, 7).toString('base64');
 let engine: TestEngine;
 let server: TestServer;
-const ids: Record<string, string> = {};
+let ids: Record<string, string>;
+let raw: ApiClient['raw'];
 /** Full numbers that must never leave the server: the seeded ones and those imported below. */
 const FULL_PHONES = [
   '13812345001',
@@ -37,8 +38,8 @@ const IMPORTED_PHONES = ['13700001111', '13999990000', '1234567890'];
 beforeAll(async () => {
   engine = await startTestEngine();
   server = await startTestServer({ demo: true, engine, env: { DATA_KEY } });
-  for (const p of ['sim-wang', 'sim-li', 'sim-liu', 'sim-chen', 'sim-admin'])
-    ids[p] = (await server.container.repositories.residents.findByIdentity('simulator', p))!.id;
+  ids = await residentIds(server, ['sim-wang', 'sim-li', 'sim-liu', 'sim-chen', 'sim-admin']);
+  ({ raw } = apiClient(server, { ids }));
 });
 
 afterAll(async () => {
@@ -46,25 +47,14 @@ afterAll(async () => {
   await engine?.stop();
 });
 
-const cookie = (platformId: string) =>
-  `${SESSION_COOKIE}=${server.container.sessionCodec.encode(ids[platformId]!).value}`;
-
-interface CallInit {
-  method?: string;
-  as?: string;
-  language?: string;
-  body?: Buffer;
-  contentType?: string;
-}
+/** Roster requests carry an .xlsx (POST by default) and come back as bytes, JSON or not. */
+type CallInit = Omit<ApiRequest, 'body'> & { body?: Buffer };
 
 async function call(path: string, init: CallInit = {}) {
-  const headers: Record<string, string> = { 'accept-language': init.language ?? 'zh-CN' };
-  if (init.as) headers.cookie = cookie(init.as);
-  if (init.body) headers['content-type'] = init.contentType ?? XLSX_CONTENT_TYPE;
-  const res = await fetch(`${server.url}${path}`, {
+  const res = await raw(path, {
+    ...init,
     method: init.method ?? (init.body ? 'POST' : 'GET'),
-    headers,
-    body: init.body ? new Uint8Array(init.body) : undefined,
+    contentType: init.contentType ?? XLSX_CONTENT_TYPE,
   });
   const bytes = Buffer.from(await res.arrayBuffer());
   const isJson = res.headers.get('content-type')?.includes('json') ?? false;
@@ -78,8 +68,6 @@ async function call(path: string, init: CallInit = {}) {
 
 const upload = (file: Buffer, init: Omit<CallInit, 'body'> & { query?: string } = {}) =>
   call(`/api/roster/imports${init.query ?? ''}`, { as: 'sim-chen', ...init, body: file });
-
-const errorOf = (json: unknown) => (json as { error: { code: string; message: string } }).error;
 
 /** Polls the job as the secretary until it is done or failed, keeping every view seen. */
 async function finished(
@@ -453,6 +441,7 @@ describe('a restart', () => {
     await server.container.repositories.importJobs.update(job.id, { status: 'applying' });
     await server.stop();
     server = await startTestServer({ demo: true, engine, dbName: server.dbName, env: { DATA_KEY } });
+    ({ raw } = apiClient(server, { ids }));
     const res = await call(`/api/roster/imports/${job.id}`, { as: 'sim-chen', language: 'en' });
     expect(res.json).toMatchObject({
       status: 'failed',

@@ -5,6 +5,7 @@ import type { Pacing } from '../../bot/runtime/adapter.js';
 import { startTestEngine, type TestEngine } from '../../server/db/test-engine.js';
 import { translator } from '../../shared/i18n/index.js';
 import type { OpinionList } from '../../shared/schemas/opinion.js';
+import { apiClient } from '../support/api-client.js';
 import { MOCK_BOT_NAME, startMockWechat } from '../support/mock-wechat.js';
 import { eventually, type TestServer } from '../support/test-server.js';
 
@@ -59,17 +60,16 @@ async function startPath(pacing: Pacing = NO_PACING) {
     communityId: community.id,
     name: '读者',
   });
-  const readerCookie = `nb_session=${server.container.sessionCodec.encode(reader.id).value}`;
 
   const resident = (name: string) => mocker.createContact({ name });
 
   /** GET /api/opinions over HTTP, as the mini-app reads them. */
   const opinions = async (): Promise<OpinionList> => {
-    const res = await fetch(`${server.url}/api/opinions?community=${COMMUNITY}`, {
-      headers: { cookie: readerCookie },
+    const res = await apiClient(server).call<OpinionList>(`/api/opinions?community=${COMMUNITY}`, {
+      as: reader.id,
     });
     expect(res.status).toBe(200);
-    return (await res.json()) as OpinionList;
+    return res.json;
   };
 
   /** Whether a text was written anywhere in the database, whatever the collection layout. */
