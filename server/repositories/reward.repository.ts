@@ -143,9 +143,13 @@ export class RewardRepository {
     return doc ? toRedemption(doc) : null;
   }
 
-  async listByResident(residentId: string): Promise<RedemptionRecord[]> {
+  /** A resident's redemptions, newest first, leaving out any in the `except` states. */
+  async listByResident(
+    residentId: string,
+    except: readonly RedemptionState[] = [],
+  ): Promise<RedemptionRecord[]> {
     const docs = await this.models.redemption
-      .find({ residentId })
+      .find({ residentId, ...(except.length ? { state: { $nin: [...except] } } : {}) })
       .sort({ createdAt: -1 })
       .limit(100)
       .lean<LeanRedemption[]>();

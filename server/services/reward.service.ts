@@ -173,9 +173,10 @@ export class RewardService {
     return failed ?? redemption;
   }
 
+  /** A resident's redemptions; refused ones stay on record (a retry's answer) but are not listed. */
   async mine(actor: Actor): Promise<{ items: RedemptionView[] }> {
     if (!actor.id) throw pointsResidentNotFound();
-    const items = await this.deps.rewards.listByResident(actor.id);
+    const items = await this.deps.rewards.listByResident(actor.id, ['failed']);
     return { items: items.map((r) => presentRedemption(r, actor)) };
   }
 

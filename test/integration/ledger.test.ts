@@ -155,6 +155,19 @@ describe('redemptions', () => {
     });
     const stock = (await server.container.models.reward.findById(reward.id).lean<{ stock: number }>())!.stock;
     expect(stock).toBe(1);
+
+    // The refused attempt stays on record, so a retry gets the same answer, but 我的兑换 leaves it out.
+    const stored = await server.container.models.redemption
+      .findOne({ requestKey: `${zhang.id}:poor-request-1` })
+      .lean<{ state: string }>();
+    expect(stored?.state).toBe('failed');
+    await expect(rewards().redeem(zhang, reward.id, 'poor-request-1')).rejects.toMatchObject({
+      code: 'insufficient_points',
+    });
+    const mine = await call('/api/rewards/redemptions/mine', { as: 'sim-zhang' });
+    expect(mine.status).toBe(200);
+    const listed = mine.json.items as { rewardTitle: string; state: string }[];
+    expect(listed.filter((r) => r.rewardTitle === 'TV' || r.state === 'failed')).toEqual([]);
   });
 });
 

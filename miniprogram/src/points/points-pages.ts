@@ -87,19 +87,34 @@ function mountMyPoints(deps: PageDeps): Promise<void> {
   });
 }
 
-/** `#/rewards`: the shop, one tap to redeem, and my redemptions with their codes. */
+/** Why a reward cannot be redeemed now, or null when it can: sold out first, then the points still missing. */
+function unavailableReason(t: PageDeps['ctx']['t'], reward: RewardView, balance: number): string | null {
+  if (reward.stock <= 0) return t('points.page.soldOut');
+  if (reward.price > balance) return t('points.page.shortBy', { short: reward.price - balance });
+  return null;
+}
+
+/** `#/rewards`: my balance, the shop, one tap to redeem, and my redemptions with their codes. */
 function mountRewards(deps: PageDeps): Promise<void> {
   const { api, ctx } = deps;
   const { t } = ctx;
   const reload = () => void mountRewards(deps);
   return withLoad(deps, t('points.page.shop'), async () => {
-    const [rewards, mine] = await Promise.all([
+    const [me, rewards, mine] = await Promise.all([
+      api.call<AccountView>('GET', '/api/points/me'),
       api.call<{ items: RewardView[] }>('GET', '/api/rewards'),
       api.call<{ items: RedemptionView[] }>('GET', '/api/rewards/redemptions/mine'),
     ]);
     const feedback = el('div', { class: 'feedback' });
     const card = (r: RewardView) => {
-      const button = el('button', { type: 'button', class: 'button redeem' }, t('points.page.redeem'));
+      const reason = unavailableReason(t, r, me.points);
+      const reasonId = `reward-reason-${r.id}`;
+      const button = el(
+        'button',
+        { type: 'button', class: 'button redeem', ...(reason ? { 'aria-describedby': reasonId } : {}) },
+        t('points.page.redeem'),
+      );
+      if (reason) button.setAttribute('disabled', '');
       button.addEventListener('click', () => {
         button.setAttribute('disabled', '');
         api
@@ -114,9 +129,10 @@ function mountRewards(deps: PageDeps): Promise<void> {
       });
       return el(
         'li',
-        { class: 'card reward', 'data-id': r.id },
+        { class: 'card reward', 'data-id': r.id, 'data-available': reason ? 'false' : 'true' },
         el('h3', {}, r.title),
         el('p', {}, t('points.page.price', { price: r.price, stock: r.stock, merchant: r.merchantName })),
+        reason ? el('p', { class: 'reward-reason', id: reasonId }, reason) : null,
         button,
       );
     };
@@ -135,6 +151,12 @@ function mountRewards(deps: PageDeps): Promise<void> {
       );
     };
     return [
+      el(
+        'section',
+        { class: 'card shop-balance' },
+        el('span', {}, t('points.page.balance')),
+        el('strong', { class: 'shop-balance-value' }, String(me.points)),
+      ),
       feedback,
       el('ul', { class: 'rewards' }, ...rewards.items.map(card)),
       el('h2', { class: 'section-title' }, t('points.page.mine')),

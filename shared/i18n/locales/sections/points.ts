@@ -42,6 +42,8 @@ export const points = localeSection({
       code: '8 位兑换码',
       confirm: '确认核销',
       confirmed: '已核销：{{title}}',
+      soldOut: '已兑完',
+      shortBy: '还差 {{short}} 积分',
     },
     staff: {
       title: '积分管理',
@@ -172,6 +174,8 @@ export const points = localeSection({
       code: '8 位兌換碼',
       confirm: '確認核銷',
       confirmed: '已核銷：{{title}}',
+      soldOut: '已兌完',
+      shortBy: '還差 {{short}} 積分',
     },
     staff: {
       title: '積分管理',
@@ -302,6 +306,8 @@ export const points = localeSection({
       code: '8-digit code',
       confirm: 'Confirm',
       confirmed: 'Confirmed: {{title}}',
+      soldOut: 'Sold out',
+      shortBy: 'Not enough points: {{short}} more needed',
     },
     staff: {
       title: 'Points admin',
