@@ -3,12 +3,12 @@ import { PARTIES, REPORT_STATES, SERVICE_TYPES } from '../../shared/schemas/repo
 import { CATEGORIES } from '../../shared/categories.js';
 
 /**
- * A report (ticket). `_id` is its number (R1024 → 1024), global across communities, so every lookup
- * (by number, Open311 id, pages by number range) is a read by `_id`, the one FerretDB does not scan for.
+ * A report (ticket). `_id` is its number (R1024 → "1024"), global across communities. Tickets live in
+ * shards of `TICKET_SHARD` numbers (`reports_<n / TICKET_SHARD>`, see reportShards): FerretDB 1.24 reads
+ * the whole collection for every query, `_id` lookups included, so a lookup costs what its shard holds.
  */
 export const reportSchema = new Schema(
   {
-    // A string: FerretDB 1.24 scans the collection for a numeric `_id` (see report.repository.ts).
     _id: { type: String, required: true },
     communityId: { type: String, required: true },
     scopeId: { type: String, required: true },
@@ -50,11 +50,41 @@ export const reportSchema = new Schema(
 );
 
 /**
- * Summaries of 100 consecutive reports, keyed by `number / 100`, one field per report: lists read a
- * page with one or a few reads by `_id` and filter in code instead of scanning the reports.
+ * One chunk of one list (e.g. "community X, state in_progress"): the summaries of the list's reports
+ * whose numbers fall in the chunk, one JSON string per report under `e.<number>`.
  */
-export const reportBucketSchema = new Schema(
+export const reportListChunkSchema = new Schema(
   { _id: { type: String, required: true }, e: { type: Schema.Types.Mixed, default: {} } },
+  { minimize: false, versionKey: false, autoCreate: false, autoIndex: false },
+);
+
+/** Which chunks of a list hold (or once held) entries, so a sparse list is read without gaps. */
+export const reportListDirectorySchema = new Schema(
+  { _id: { type: String, required: true }, k: [{ type: Number }] },
+  { versionKey: false, autoCreate: false, autoIndex: false },
+);
+
+/**
+ * Small bookkeeping documents: `top` (highest number, first day), `dirty` (reports whose lists are being
+ * rewritten: readers take those from the ticket itself) and `layout`.
+ */
+export const reportMetaSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    top: { type: Number, default: 0 },
+    /** The first day anything was filed (YYYYMMDD); no default, so `$min` starts from the first value. */
+    firstDay: { type: Number },
+    d: { type: Schema.Types.Mixed, default: {} },
+  },
+  { minimize: false, versionKey: false },
+);
+
+/**
+ * The numbers filed per UTC day (`_id` `YYYY-MM`, `d.<DD>` = {lo, hi}) and per month (`_id` `YYYY`,
+ * `d.<MM>`), so a date window becomes a number range in a few reads.
+ */
+export const reportDaySchema = new Schema(
+  { _id: { type: String, required: true }, d: { type: Schema.Types.Mixed, default: {} } },
   { minimize: false, versionKey: false },
 );
 
@@ -122,8 +152,10 @@ export const open311KeySchema = new Schema(
 );
 
 export const reportModels = (conn: Connection) => ({
-  report: conn.model('Report', reportSchema, 'reports'),
-  reportBucket: conn.model('ReportBucket', reportBucketSchema, 'report_buckets'),
+  /** The single collection of the first layout; only the migration (ReportRepository.migrate) reads it. */
+  reportLegacy: conn.model('ReportLegacy', reportSchema, 'reports'),
+  reportMeta: conn.model('ReportMeta', reportMetaSchema, 'report_meta'),
+  reportDay: conn.model('ReportDay', reportDaySchema, 'report_days'),
   reportMine: conn.model('ReportMine', reportMineSchema, 'report_mine'),
   reportTimer: conn.model('ReportTimer', reportTimerSchema, 'report_timers'),
   reportRouting: conn.model('ReportRouting', reportRoutingSchema, 'report_routing'),
@@ -131,3 +163,31 @@ export const reportModels = (conn: Connection) => ({
   reportPending: conn.model('ReportPending', reportPendingSchema, 'report_pending'),
   open311Key: conn.model('Open311Key', open311KeySchema, 'open311_keys'),
 });
+
+// Made on first use, often mid-request: no createCollection round trip (the first write creates it).
+const shardSchema = reportSchema.clone().set('autoCreate', false).set('autoIndex', false);
+const ticketModel = (conn: Connection, collection: string) => conn.model(collection, shardSchema, collection);
+const chunkModel = (conn: Connection, collection: string) =>
+  conn.model(collection, reportListChunkSchema, collection);
+const directoryModel = (conn: Connection, collection: string) =>
+  conn.model(collection, reportListDirectorySchema, collection);
+export type ReportTicketModel = ReturnType<typeof ticketModel>;
+export type ReportChunkModel = ReturnType<typeof chunkModel>;
+export type ReportDirectoryModel = ReturnType<typeof directoryModel>;
+
+/**
+ * Models of the collections reports are spread over, made on first use: tickets by number
+ * (`reports_<shard>`), list chunks by list kind and number segment (`report_lists_<kind>_<segment>`),
+ * list directories by kind (`report_dirs_<kind>`). Small collections because FerretDB 1.24 reads a whole
+ * collection for any query (see ReportRepository).
+ */
+export function reportShards(conn: Connection) {
+  const get = <M>(collection: string, make: (conn: Connection, collection: string) => M): M =>
+    (conn.models[collection] as M | undefined) ?? make(conn, collection);
+  return {
+    tickets: (shard: number): ReportTicketModel => get(`reports_${shard}`, ticketModel),
+    chunks: (kind: string, segment: number): ReportChunkModel =>
+      get(`report_lists_${kind}_${segment}`, chunkModel),
+    directories: (kind: string): ReportDirectoryModel => get(`report_dirs_${kind}`, directoryModel),
+  };
+}

@@ -8,11 +8,12 @@ import type {
   Open311Service,
 } from '../../shared/schemas/open311.js';
 import {
-  CLOSED_STATES,
   MAX_REPORT_DESCRIPTION,
+  OPEN_STATES,
+  REPORT_STATES,
   SERVICE_TYPES,
+  isOpenState,
   reportNumber,
-  type ReportState,
   type ServiceType,
 } from '../../shared/schemas/report.js';
 import { AppError } from '../errors.js';
@@ -28,7 +29,6 @@ import {
 import type { AuditService } from './audit.service.js';
 import { parseReportNumber, type ReportService } from './report.service.js';
 
-const OPEN_STATES = (s: ReportState) => !CLOSED_STATES.includes(s) && s !== 'resolved';
 const DEFAULT_WINDOW_MS = 90 * 86_400_000;
 
 /** An Open311 error: the spec's `{code, description}` with the HTTP status as the code. */
@@ -151,12 +151,20 @@ export class Open311ReportService {
         : to - DEFAULT_WINDOW_MS;
     const wantsOpen = !query.status || query.status.includes('open');
     const wantsClosed = !query.status || query.status.includes('closed');
-    const states = wantsOpen && wantsClosed ? undefined : statesFor(wantsOpen);
+    const states =
+      wantsOpen && wantsClosed
+        ? undefined
+        : wantsOpen
+          ? OPEN_STATES
+          : REPORT_STATES.filter((s) => !isOpenState(s));
     const page = await this.deps.reports.scan(
       { states, serviceTypes: query.service_code, from, to },
       { limit: query.page_size ?? 100, before: query.before ? Number(query.before) : undefined, now },
     );
-    return page.items.map((s) => presentSummaryRequest(s, t));
+    // A list repeats a few names (states, services, parties): look each up once.
+    const names = new Map<string, string>();
+    const name = (key: string) => names.get(key) ?? names.set(key, t(key)).get(key)!;
+    return page.items.map((s) => presentSummaryRequest(s, name));
   }
 
   async one(id: string, language: Language): Promise<Open311Request[]> {
@@ -188,32 +196,16 @@ export class Open311ReportService {
 const isServiceType = (code: string): code is ServiceType =>
   (SERVICE_TYPES as readonly string[]).includes(code);
 
-function statesFor(open: boolean): ReportState[] {
-  const all: ReportState[] = [
-    'submitted',
-    'accepted',
-    'assigned',
-    'in_progress',
-    'resolved',
-    'confirmed',
-    'reopened',
-    'rejected',
-    'duplicate',
-    'not_responsible',
-  ];
-  return all.filter((s) => OPEN_STATES(s) === open);
-}
-
 function categoryGroup(code: ServiceType) {
   return code === 'noise' ? 'neighbourhood' : code === 'parking' ? 'transport' : 'services';
 }
 
 type T = ReturnType<typeof translator>;
 
-function presentSummaryRequest(s: ReportSummary, t: T): Open311Request {
+function presentSummaryRequest(s: ReportSummary, t: (key: string) => string): Open311Request {
   return {
     service_request_id: reportNumber(s.number),
-    status: OPEN_STATES(s.state) ? 'open' : 'closed',
+    status: isOpenState(s.state) ? 'open' : 'closed',
     status_notes: t(`reports.states.${s.state}`),
     service_name: t(`reports.serviceTypes.${s.serviceType}`),
     service_code: s.serviceType,
@@ -222,7 +214,7 @@ function presentSummaryRequest(s: ReportSummary, t: T): Open311Request {
     service_notice: '',
     requested_datetime: new Date(s.createdAt).toISOString(),
     updated_datetime: new Date(s.updatedAt).toISOString(),
-    expected_datetime: s.dueAt !== null && OPEN_STATES(s.state) ? new Date(s.dueAt).toISOString() : '',
+    expected_datetime: s.dueAt !== null && isOpenState(s.state) ? new Date(s.dueAt).toISOString() : '',
     address: s.address,
     address_id: '',
     zipcode: '',
@@ -236,7 +228,7 @@ function presentRequest(r: ReportRecord, t: T): Open311Request {
   const last = [...r.history].reverse().find((h) => h.note)?.note;
   return {
     service_request_id: reportNumber(r.number),
-    status: OPEN_STATES(r.state) ? 'open' : 'closed',
+    status: isOpenState(r.state) ? 'open' : 'closed',
     status_notes: last ? `${t(`reports.states.${r.state}`)}: ${last}` : t(`reports.states.${r.state}`),
     service_name: t(`reports.serviceTypes.${r.serviceType}`),
     service_code: r.serviceType,
@@ -245,7 +237,7 @@ function presentRequest(r: ReportRecord, t: T): Open311Request {
     service_notice: '',
     requested_datetime: r.createdAt.toISOString(),
     updated_datetime: r.updatedAt.toISOString(),
-    expected_datetime: r.dueAt && OPEN_STATES(r.state) ? r.dueAt.toISOString() : '',
+    expected_datetime: r.dueAt && isOpenState(r.state) ? r.dueAt.toISOString() : '',
     address: r.address,
     address_id: '',
     zipcode: '',

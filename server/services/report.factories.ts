@@ -2,8 +2,8 @@ import type { Actor } from '../policy/policy.js';
 import { assignment } from '../policy/roles.js';
 import { scopeId } from '../policy/scope.js';
 import {
-  bucketOf,
   summaryOf,
+  type ListQuery,
   type PhotoRecord,
   type ReportHistoryRecord,
   type ReportRecord,
@@ -74,16 +74,30 @@ export class MemoryReportRepository {
   findPhoto(id: string) {
     return Promise.resolve(this.photos.get(id) ?? null);
   }
-  topNumber() {
-    return Promise.resolve(Math.max(0, ...this.reports.keys()));
+  page(q: ListQuery) {
+    const items = [...this.reports.values()]
+      .map(summaryOf)
+      .filter(
+        (s) =>
+          (q.before === undefined || s.number < q.before) &&
+          (!q.communities || q.communities.includes(s.communityId)) &&
+          (!q.states || q.states.includes(s.state)) &&
+          (!q.party || s.party === q.party) &&
+          (!q.serviceTypes || q.serviceTypes.includes(s.serviceType)) &&
+          q.keep(s),
+      )
+      .sort((a, b) => b.number - a.number);
+    const page = items.slice(0, q.limit);
+    return Promise.resolve({
+      items: page,
+      nextCursor: items.length > q.limit ? String(page[page.length - 1]!.number) : null,
+    });
   }
-  bucket(index: number) {
-    return Promise.resolve(
-      [...this.reports.values()]
-        .filter((r) => bucketOf(r.number) === index)
-        .map(summaryOf)
-        .sort((a, b) => b.number - a.number),
-    );
+  repair() {
+    return Promise.resolve(0);
+  }
+  migrate() {
+    return Promise.resolve(0);
   }
   summaries(numbers: number[]) {
     return Promise.resolve(

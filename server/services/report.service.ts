@@ -7,6 +7,7 @@ import { zhTW } from '../../shared/i18n/locales/zh-TW.js';
 import {
   CLOSED_STATES,
   MAX_REPORT_DESCRIPTION,
+  OPEN_STATES,
   PARTIES,
   SERVICE_TYPES,
   STATES_NEEDING_REASON,
@@ -32,8 +33,6 @@ import type { CounterRepository } from '../repositories/counter.repository.js';
 import type { HouseholdRepository } from '../repositories/household.repository.js';
 import type { OutboxRepository } from '../repositories/outbox.repository.js';
 import {
-  BUCKET_SIZE,
-  bucketOf,
   type ReportContact,
   type ReportHistoryRecord,
   type ReportOrigin,
@@ -87,10 +86,11 @@ export const ATTACH_WINDOW_MS = 2 * 60_000;
 export const CONFIRM_WINDOW_MS = 10 * 60_000;
 export const FOLLOW_UP_AFTER_MS = 7 * 86_400_000;
 /**
- * Bucket reads one list request may make before it hands back a cursor (about 10 ms each on FerretDB):
- * a page stays fast even for a rare filter, which may then come back short with a cursor to go on.
+ * List-chunk reads a staff page may make before it hands back a cursor (a few ms each on FerretDB). Only
+ * filters no list is keyed by (overdue, a scope smaller than the community) can use them up; the page
+ * then comes back short, with a cursor to go on.
  */
-export const MAX_BUCKETS_PER_PAGE = 15;
+export const MAX_READS_PER_PAGE = 40;
 const STATS_WEEKS = 26;
 
 const CATEGORY_OF: Record<ServiceType, Category> = {
@@ -133,7 +133,7 @@ const REPORTER_MOVES: Partial<Record<ReportState, readonly ReportState[]>> = {
 
 const isClosed = (state: ReportState) => CLOSED_STATES.includes(state);
 /** States whose SLA clock runs. */
-const isTimed = (state: ReportState) => !isClosed(state) && state !== 'resolved';
+const isTimed = (state: ReportState) => OPEN_STATES.includes(state);
 
 const LOCALES = [zhCN, zhTW, en];
 const KEYWORDS: { word: string; type: ServiceType }[] = LOCALES.flatMap((l) =>
@@ -556,7 +556,7 @@ export class ReportService {
     const before = query.before ? Number(query.before) : undefined;
     const page = mine
       ? await this.scanMine(actor.id, filter, limit, before, now)
-      : await this.scan(filter, { limit, before, now });
+      : await this.scan(filter, { limit, before, now, maxReads: MAX_READS_PER_PAGE });
     return {
       items: page.items.map((s) => presentSummary(s, { viewerId: actor.id, now })),
       nextCursor: page.nextCursor,
@@ -583,36 +583,26 @@ export class ReportService {
   }
 
   /**
-   * Walks the buckets from the newest (or from `before`) down, keeping what matches, until a page is
-   * full or the read budget is spent; the cursor then says where to go on.
+   * One page of summaries matching `filter`, newest first, read from the lists that fit it (see
+   * ReportRepository.page). With `maxReads` a page that would read more comes back short, with a cursor.
    */
   async scan(
     filter: SummaryFilter,
-    options: { limit: number; before?: number; now: number; maxBuckets?: number },
+    options: { limit: number; before?: number; now: number; maxReads?: number },
   ): Promise<ScanResult> {
-    const top = await this.deps.reports.topNumber();
-    const start = options.before !== undefined ? Math.min(options.before - 1, top) : top;
-    if (start < 0 || top === 0) return { items: [], nextCursor: null };
-    const items: ReportSummary[] = [];
-    const budget = options.maxBuckets ?? MAX_BUCKETS_PER_PAGE;
-    let index = bucketOf(start);
-    let reads = 0;
-    for (; index >= 0 && reads < budget; index--, reads++) {
-      const entries = await this.deps.reports.bucket(index);
-      for (const entry of entries) {
-        if (entry.number > start || !matches(entry, filter, options.now)) continue;
-        items.push(entry);
-        if (items.length === options.limit) {
-          const more = entry.number > FIRST_NUMBER || index > 0;
-          return { items, nextCursor: more ? String(entry.number) : null };
-        }
-      }
-      // Numbers grow with time: once a whole bucket is older than `from`, nothing below can match.
-      if (filter.from !== undefined && entries.length && entries.every((e) => e.createdAt < filter.from!))
-        return { items, nextCursor: null };
-    }
-    const exhausted = index < 0 || index * BUCKET_SIZE + BUCKET_SIZE - 1 < FIRST_NUMBER;
-    return { items, nextCursor: exhausted ? null : String((index + 1) * BUCKET_SIZE) };
+    return this.deps.reports.page({
+      communities: filter.scopes ? [...new Set(filter.scopes.map(communityOf))] : null,
+      // Overdue work is in one of the timed states: read those lists rather than all of them.
+      states: filter.states ?? (filter.overdue ? OPEN_STATES : undefined),
+      party: filter.party,
+      serviceTypes: filter.serviceTypes,
+      from: filter.from,
+      to: filter.to,
+      before: options.before,
+      limit: options.limit,
+      maxReads: options.maxReads,
+      keep: (s) => matches(s, filter, options.now),
+    });
   }
 
   /** Rows for the `.xlsx` export: the staff list's filters, up to `max` rows. */
@@ -626,11 +616,7 @@ export class ReportService {
       overdue: query.overdue === '1' ? true : undefined,
       scopes,
     };
-    const page = await this.scan(filter, {
-      limit: max,
-      now: this.now().getTime(),
-      maxBuckets: Math.ceil(max / 100) + 200,
-    });
+    const page = await this.scan(filter, { limit: max, now: this.now().getTime() });
     return page.items;
   }
 
@@ -644,7 +630,7 @@ export class ReportService {
     const byWeek = new Map<string, number>();
     let before: number | undefined;
     for (;;) {
-      const page = await this.scan({ scopes, from }, { limit: 100_000, before, now, maxBuckets: 200 });
+      const page = await this.scan({ scopes, from }, { limit: 10_000, before, now });
       for (const s of page.items) {
         byCategory.set(s.category, (byCategory.get(s.category) ?? 0) + 1);
         const week = isoWeek(new Date(s.createdAt));
@@ -765,8 +751,13 @@ export class ReportService {
     return (await this.deps.reports.takePending(`confirm:${senderKey}`)) ? pending.text : null;
   }
 
-  /** Fires due SLA and follow-up timers; each timer is claimed once across processes. */
+  /**
+   * Fires due SLA and follow-up timers; each timer is claimed once across processes. Also finishes list
+   * updates a dead process left half done, and moves tickets stored in the first layout.
+   */
   async tick(now = this.now()): Promise<number> {
+    await this.deps.reports.migrate();
+    await this.deps.reports.repair(now.getTime());
     let fired = 0;
     for (const timer of await this.deps.reports.dueTimers(now)) {
       if (!(await this.deps.reports.claimTimer(timer.id, timer.dueAt))) continue;

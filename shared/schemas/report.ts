@@ -44,6 +44,11 @@ export const CLOSED_STATES: readonly ReportState[] = [
   'duplicate',
   'not_responsible',
 ];
+/** States with work still to do: their SLA clock runs, and Open311 reports them as `open`. */
+export const OPEN_STATES: readonly ReportState[] = REPORT_STATES.filter(
+  (s) => !CLOSED_STATES.includes(s) && s !== 'resolved',
+);
+export const isOpenState = (state: ReportState) => OPEN_STATES.includes(state);
 /** Moves that need a reason (note). */
 export const STATES_NEEDING_REASON: readonly ReportState[] = ['rejected', 'duplicate', 'not_responsible'];
 

@@ -1,6 +1,6 @@
 /**
  * Reports benchmark: 100,000 tickets bulk-inserted into the engine in the repository's own layout
- * (reports by number, list buckets of 100 summaries), then p50/p99 of the Open311 `requests.json` with
+ * (ticket shards, list chunks, directories, day index; see report.repository.ts), then p50/p99 of the Open311 `requests.json` with
  * each of its filters and of the staff list with its filters, a page of 100, against a server in its own
  * process. Goal: p99 under 200 ms.
  *
@@ -12,12 +12,7 @@ import { CATEGORIES } from '../../shared/categories.js';
 import { PARTIES, SERVICE_TYPES, type ReportState } from '../../shared/schemas/report.js';
 import { startTestEngine } from '../../server/db/test-engine.js';
 import { reportModels } from '../../server/models/report.model.js';
-import {
-  BUCKET_SIZE,
-  ReportRepository,
-  bucketOf,
-  type ReportRecord,
-} from '../../server/repositories/report.repository.js';
+import { ReportRepository, SEGMENT, type ReportRecord } from '../../server/repositories/report.repository.js';
 import { FIRST_NUMBER } from '../../server/services/report.service.js';
 import { startServerProcess } from '../support/server-process.js';
 
@@ -100,7 +95,7 @@ function makeReport(number: number, communityId: string, compound: string, now: 
   };
 }
 
-/** Writes reports and their buckets with insertMany, 1,000 reports (10 buckets) at a time. */
+/** Writes reports and their lists through the repository's bulk load, one list segment at a time. */
 async function insertTickets(uri: string, dbName: string): Promise<void> {
   const conn = await mongoose.createConnection(uri, { dbName }).asPromise();
   try {
@@ -111,12 +106,11 @@ async function insertTickets(uri: string, dbName: string): Promise<void> {
     const now = Date.now();
     const started = performance.now();
     const repository = new ReportRepository(reportModels(conn));
-    // After the demo's own tickets, from a fresh bucket, so every bucket below is written whole, once.
+    // After the demo's own tickets, from a fresh segment, so every list chunk is written whole, once.
     const top = Math.max(FIRST_NUMBER - 1, await repository.topNumber());
-    START = (bucketOf(top) + 1) * BUCKET_SIZE;
+    START = (Math.floor(top / SEGMENT) + 1) * SEGMENT;
     const last = START + N;
-    // Through the repository's bulk load, ten buckets at a time: the layout is the repository's own.
-    const batch = BUCKET_SIZE * 10;
+    const batch = SEGMENT;
     for (let from = START; from < last; from += batch) {
       const records: ReportRecord[] = [];
       for (let n = from; n < Math.min(from + batch, last); n++)
@@ -129,10 +123,7 @@ async function insertTickets(uri: string, dbName: string): Promise<void> {
     await conn
       .collection('counters')
       .updateOne({ _id: 'report' as never }, { $max: { seq: last - FIRST_NUMBER } }, { upsert: true });
-    console.log(
-      `inserted ${N} tickets in ${((performance.now() - started) / 1000).toFixed(1)} s ` +
-        `(${Math.ceil(N / BUCKET_SIZE)} list buckets)`,
-    );
+    console.log(`inserted ${N} tickets in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   } finally {
     await conn.close();
   }

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SESSION_COOKIE } from '../../server/auth/session-codec.js';
+import { ReportRepository, type ReportRecord } from '../../server/repositories/report.repository.js';
+import { SERVICE_TYPES } from '../../shared/schemas/report.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 /** Open311 GeoReport v2 as a spec-only client sees it: form posts with api_key, JSON and XML reads. */
@@ -34,7 +36,7 @@ async function post(path: string, fields: Record<string, string>) {
 const json = <T>(text: string) => JSON.parse(text) as T;
 type Request311 = Record<string, unknown> & { service_request_id: string; status: string };
 
-const reportCount = () => server.container.models.report.countDocuments();
+const reportCount = () => new ReportRepository(server.container.models).count();
 
 describe('GET services', () => {
   it('lists the service types in JSON and XML', async () => {
@@ -204,4 +206,78 @@ describe('POST /api/open311/keys', () => {
     });
     expect(created.status).toBe(201);
   });
+});
+
+describe('GET requests in an old date window', () => {
+  const DAY = 86_400_000;
+  const COMMUNITY = 'f'.repeat(24);
+  const ticket = (number: number, createdAt: Date): ReportRecord => ({
+    number,
+    communityId: COMMUNITY,
+    scopeId: `${COMMUNITY}/garden/1`,
+    address: '1栋',
+    lat: null,
+    long: null,
+    serviceType: SERVICE_TYPES[number % SERVICE_TYPES.length]!,
+    category: 'buildings',
+    party: 'secretary',
+    escalations: 0,
+    state: number % 2 ? 'confirmed' : 'in_progress',
+    description: `old ticket ${number}`,
+    reporterId: null,
+    reporterName: '',
+    contact: null,
+    origin: null,
+    photoIds: [],
+    mediaUrl: null,
+    history: [{ at: createdAt, from: null, to: 'submitted', by: '', note: '', party: null }],
+    duplicateOf: null,
+    dueAt: null,
+    resolvedAt: null,
+    version: 0,
+    createdAt,
+    updatedAt: createdAt,
+  });
+
+  it('finds every ticket of a window far below the newest, and only those', async () => {
+    // 5,000 tickets filed from 400 to 100 days ago, so the window sits some 50 buckets below the top.
+    const now = Date.now();
+    const count = 5000;
+    const first = 700_000;
+    const tickets = Array.from({ length: count }, (_, i) =>
+      ticket(first + i, new Date(now - 400 * DAY + Math.floor((i * 300 * DAY) / count))),
+    );
+    const repository = new ReportRepository(server.container.models);
+    for (let i = 0; i < count; i += 1000) await repository.insertMany(tickets.slice(i, i + 1000));
+    const from = new Date(now - 380 * DAY);
+    const to = new Date(now - 370 * DAY);
+    const expected = tickets
+      .filter((t) => t.createdAt >= from && t.createdAt <= to)
+      .map((t) => `R${t.number}`)
+      .reverse();
+    expect(expected.length).toBeGreaterThan(100);
+    const res = await get(
+      `requests.json?start_date=${from.toISOString()}&end_date=${to.toISOString()}&page_size=1000`,
+    );
+    expect(res.status).toBe(200);
+    expect(json<Request311[]>(res.text).map((r) => r.service_request_id)).toEqual(expected);
+    const closed = json<Request311[]>(
+      (await get(`requests.json?start_date=${from.toISOString()}&end_date=${to.toISOString()}&status=closed`))
+        .text,
+    );
+    expect(closed.map((r) => r.service_request_id)).toEqual(
+      expected.filter((id) => Number(id.slice(1)) % 2 === 1).slice(0, 100),
+    );
+    // The widest window the spec's dates allow: everything, newest first, without reading each year.
+    const started = Date.now();
+    const everything = json<Request311[]>(
+      (await get('requests.json?start_date=0001-01-01T00:00:00Z&end_date=9999-12-31T23:59:59Z')).text,
+    );
+    expect(everything.map((r) => r.service_request_id).slice(0, 2)).toEqual([
+      `R${first + count - 1}`,
+      `R${first + count - 2}`,
+    ]);
+    expect(everything).toHaveLength(100);
+    expect(Date.now() - started).toBeLessThan(5000);
+  }, 120_000);
 });
