@@ -125,7 +125,13 @@ export async function createContainer(
       audit,
       log: log.child({ part: 'rewards' }),
     }),
-    opinions: new OpinionService(repositories),
+    opinions: new OpinionService({
+      ...repositories,
+      // Adoption reaches the opinion's group the way notices reach theirs.
+      groups: repositories.notices,
+      audit,
+      points,
+    }),
     // Notice numbers one write each, like bindings: staff quote them, so no gaps after restarts.
     notices: new NoticeService({
       ...repositories,

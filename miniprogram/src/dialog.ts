@@ -9,11 +9,13 @@ export interface DialogOptions {
   danger?: boolean;
   /** Leaving the page cancels the dialog. */
   signal?: AbortSignal;
-  /** A required text field, e.g. a rejection reason. */
+  /** A text field, e.g. a rejection reason; required unless `optional`. */
   input?: {
     label: string;
     placeholder: string;
     maxLength: number;
+    /** May be left blank, e.g. the note on an adopted opinion. */
+    optional?: boolean;
     requiredMessage: string;
     counter: (count: number) => string;
   };
@@ -148,7 +150,7 @@ export function openDialog(options: DialogOptions): Promise<DialogResult> {
   });
   form.addEventListener('submit', (event) => {
     event.preventDefault();
-    if (options.input && !value()) {
+    if (options.input && !options.input.optional && !value()) {
       error.textContent = options.input.requiredMessage;
       error.hidden = false;
       field?.focus();

@@ -22,6 +22,19 @@ export const opinionSchema = new Schema(
     language: { type: String, enum: LANGUAGES, required: true },
     /** `channel:channelMessageId`; the unique index makes a redelivered message a no-op. */
     sourceKey: { type: String, required: true, unique: true },
+    /** Set once, by a conditional update, when staff adopt the opinion (意见采纳); null until then. */
+    adopted: {
+      type: new Schema(
+        {
+          at: { type: Date, required: true },
+          note: { type: String, default: null },
+          byId: { type: Schema.Types.ObjectId, default: null },
+          byName: { type: String, default: '' },
+        },
+        { _id: false },
+      ),
+      default: null,
+    },
   },
   { timestamps: true },
 );

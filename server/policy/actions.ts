@@ -13,6 +13,8 @@ export const ACTIONS = [
   'roster.export',
   'audit.read',
   'opinion.read',
+  /** Adopt a resident's opinion (意见采纳), which credits its author and tells the group. */
+  'opinion.adopt',
   'notice.send',
   /** See notices, their delivery and acknowledgement report, and export it. */
   'notice.read',

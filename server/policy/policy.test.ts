@@ -51,6 +51,7 @@ const LEAD: Action[] = [
   'resident.read',
   'household.read',
   'opinion.read',
+  'opinion.adopt',
   'notice.send',
   'notice.read',
   'report.manage',
@@ -75,7 +76,10 @@ const EXPECTED: Record<Role, { own: readonly Action[]; other: readonly Action[] 
   volunteer: { own: SELF_IN_COMMUNITY, other: NONE },
   partyMember: { own: SELF_IN_COMMUNITY, other: NONE },
   secretary: { own: SECRETARY, other: NONE },
-  committeeMember: { own: [...SELF_IN_COMMUNITY, 'poll.create', 'report.manage'], other: NONE },
+  committeeMember: {
+    own: [...SELF_IN_COMMUNITY, 'opinion.adopt', 'poll.create', 'report.manage'],
+    other: NONE,
+  },
   propertyStaff: { own: [...SELF_IN_COMMUNITY, 'report.manage'], other: NONE },
   merchant: { own: [...SELF_IN_COMMUNITY, 'reward.manage', 'redemption.confirm'], other: NONE },
   admin: { own: ALL, other: NONE },
@@ -123,6 +127,12 @@ describe('scope containment', () => {
     expect(can(lead, 'binding.decide', { scope: scopeId.household(C1, 'garden', '5', H2) })).toBe(false);
     // A building code that merely starts with "3" is another building.
     expect(can(lead, 'binding.decide', { scope: scopeId.household(C1, 'garden', '30', H2) })).toBe(false);
+  });
+
+  it('a building lead adopts opinions raised in their building, not community-wide or next door', () => {
+    expect(can(lead, 'opinion.adopt', { scope: scopeId.building(C1, 'garden', '3') })).toBe(true);
+    expect(can(lead, 'opinion.adopt', { scope: scopeId.community(C1) })).toBe(false);
+    expect(can(lead, 'opinion.adopt', { scope: scopeId.building(C1, 'garden', '5') })).toBe(false);
   });
 
   it('a building lead reads residents of their building, but not the community above it', () => {

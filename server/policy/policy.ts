@@ -45,6 +45,8 @@ export const ROLE_GRANTS: Record<Role, readonly Action[]> = {
     'resident.read',
     'household.read',
     'opinion.read',
+    // Opinions raised in their building's groups: they are its residents' representative.
+    'opinion.adopt',
     'notice.send',
     'notice.read',
     'report.manage',
@@ -57,7 +59,8 @@ export const ROLE_GRANTS: Record<Role, readonly Action[]> = {
     'notice.read',
     'report.manage',
   ],
-  committeeMember: ['opinion.read', 'poll.create', 'report.manage'],
+  // The deliberation committee (议事会) is where opinions are discussed and adopted.
+  committeeMember: ['opinion.read', 'opinion.adopt', 'poll.create', 'report.manage'],
   propertyStaff: ['opinion.read', 'report.manage'],
   resident: [],
   owner: [],

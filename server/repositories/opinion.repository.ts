@@ -22,25 +22,44 @@ export interface NewOpinion {
   sourceKey: string;
 }
 
+/** Who adopted an opinion, when, and the note they gave. */
+export interface OpinionAdoption {
+  at: Date;
+  note: string | null;
+  byId: string | null;
+  byName: string;
+}
+
 export interface OpinionRecord extends NewOpinion {
   id: string;
   status: OpinionStatus;
   createdAt: Date;
+  adopted: OpinionAdoption | null;
 }
 
-type LeanOpinion = Omit<OpinionRecord, 'id' | 'communityId' | 'groupId' | 'residentId'> & {
+type LeanOpinion = Omit<OpinionRecord, 'id' | 'communityId' | 'groupId' | 'residentId' | 'adopted'> & {
   _id: Types.ObjectId;
   communityId: Types.ObjectId | null;
   groupId: Types.ObjectId | null;
   residentId: Types.ObjectId | null;
+  /** Absent on opinions stored before adoption existed. */
+  adopted?: (Omit<OpinionAdoption, 'byId'> & { byId: Types.ObjectId | null }) | null;
 };
 
-const toRecord = (d: LeanOpinion): OpinionRecord => ({
+const toRecord = ({ adopted, ...d }: LeanOpinion): OpinionRecord => ({
   ...d,
   id: String(d._id),
   communityId: d.communityId ? String(d.communityId) : null,
   groupId: d.groupId ? String(d.groupId) : null,
   residentId: d.residentId ? String(d.residentId) : null,
+  adopted: adopted
+    ? {
+        at: adopted.at,
+        note: adopted.note ?? null,
+        byId: adopted.byId ? String(adopted.byId) : null,
+        byName: adopted.byName ?? '',
+      }
+    : null,
 });
 
 const oid = (id: string | null) => (id ? new Types.ObjectId(id) : null);
@@ -64,6 +83,28 @@ export class OpinionRepository {
 
   async findBySourceKey(sourceKey: string): Promise<OpinionRecord | null> {
     const doc = await this.models.opinion.findOne({ sourceKey }).lean<LeanOpinion>();
+    return doc ? toRecord(doc) : null;
+  }
+
+  async findById(id: string): Promise<OpinionRecord | null> {
+    if (!Types.ObjectId.isValid(id)) return null;
+    const doc = await this.models.opinion.findById(id).lean<LeanOpinion>();
+    return doc ? toRecord(doc) : null;
+  }
+
+  /**
+   * Marks the opinion adopted unless it already is: one conditional update, so of two staff adopting at
+   * once exactly one wins. Returns the adopted opinion, or null when it was adopted before (or is gone).
+   */
+  async markAdopted(id: string, adoption: OpinionAdoption): Promise<OpinionRecord | null> {
+    const doc = await this.models.opinion
+      .findOneAndUpdate(
+        // `adopted: null` also matches opinions stored before the field existed.
+        { _id: new Types.ObjectId(id), adopted: null },
+        { $set: { status: 'adopted', adopted: { ...adoption, byId: oid(adoption.byId) } } },
+        { returnDocument: 'after' },
+      )
+      .lean<LeanOpinion>();
     return doc ? toRecord(doc) : null;
   }
 

@@ -8,7 +8,8 @@ export function maskName(name: string): string {
   return `${chars[0]}${'*'.repeat(Math.min(Math.max(chars.length - 1, 1), 3))}`;
 }
 
-export function presentOpinion(opinion: OpinionRecord): OpinionView {
+/** `mayAdopt`: whether this viewer may adopt it (the service asks the policy); false for anyone else. */
+export function presentOpinion(opinion: OpinionRecord, mayAdopt = false): OpinionView {
   return {
     id: opinion.id,
     code: opinionCode(opinion.number),
@@ -18,5 +19,8 @@ export function presentOpinion(opinion: OpinionRecord): OpinionView {
     groupName: opinion.groupName,
     author: maskName(opinion.senderName),
     createdAt: opinion.createdAt.toISOString(),
+    // Who adopted it stays out: the wall is public, and the group message speaks for the community.
+    adopted: opinion.adopted ? { at: opinion.adopted.at.toISOString(), note: opinion.adopted.note } : null,
+    mayAdopt: mayAdopt && opinion.adopted === null,
   };
 }

@@ -3,11 +3,22 @@ import type { CommunityRepository } from '../repositories/community.repository.j
 import type { CounterRepository } from '../repositories/counter.repository.js';
 import type { NewOpinion, OpinionRecord, OpinionRepository } from '../repositories/opinion.repository.js';
 import type { AppError } from '../errors.js';
-import { guestActor } from '../policy/policy.js';
+import { guestActor, type Actor } from '../policy/policy.js';
+import { assignment } from '../policy/roles.js';
+import { scopeId } from '../policy/scope.js';
 import { maskName } from './opinion.presenter.js';
 import { OpinionService, type SubmitOpinionInput } from './opinion.service.js';
 
 const COMMUNITY = 'c0c0c0c0c0c0c0c0c0c0c0c0';
+const B3_GROUP = 'b3b3b3b3b3b3b3b3b3b3b3b3';
+const ALL_GROUP = 'a0a0a0a0a0a0a0a0a0a0a0a0';
+const GROUP = {
+  channel: 'simulator',
+  accountId: 'simulator',
+  platformGroupId: 'g',
+  name: '',
+  language: 'zh-CN',
+} as const;
 
 /** In-memory stand-ins with the repositories' contracts: unique source keys, increasing numbers. */
 function fakes() {
@@ -16,7 +27,7 @@ function fakes() {
   const opinions = {
     async create(o: NewOpinion) {
       if (rows.some((r) => r.sourceKey === o.sourceKey)) return 'duplicate' as const;
-      rows.push({ ...o, id: String(rows.length), status: 'received', createdAt: new Date() });
+      rows.push({ ...o, id: String(rows.length), status: 'received', createdAt: new Date(), adopted: null });
       return 'inserted' as const;
     },
     async findBySourceKey(key: string) {
@@ -34,7 +45,26 @@ function fakes() {
     findByCode: async (code: string) =>
       code === 'lingshan' ? { id: COMMUNITY, code, name: '灵山社区' } : null,
   } as unknown as CommunityRepository;
-  return { rows, service: new OpinionService({ opinions, counters, communities }) };
+  // Groups as stored: the seeded building-3 group and a community-wide one.
+  const groups = {
+    groupsOfCommunity: async () => [
+      { ...GROUP, id: B3_GROUP, scopeId: `${COMMUNITY}/garden/3` },
+      { ...GROUP, id: ALL_GROUP, scopeId: COMMUNITY },
+    ],
+  };
+  const unused = () => Promise.reject(new Error('not used by submit and list'));
+  return {
+    rows,
+    service: new OpinionService({
+      opinions,
+      counters,
+      communities,
+      groups,
+      outbox: { enqueue: unused },
+      audit: { record: unused },
+      points: { award: unused },
+    }),
+  };
 }
 
 const input = (overrides: Partial<SubmitOpinionInput> = {}): SubmitOpinionInput => ({
@@ -98,6 +128,35 @@ describe('OpinionService.list', () => {
     await service.submit(input({ communityId: COMMUNITY }));
     const list = await service.list(query, guestActor(COMMUNITY));
     expect(list.items.map((o) => o.author)).toEqual(['王**']);
+  });
+
+  it('tells each viewer which opinions they may adopt: a building lead only their building’s', async () => {
+    const { service } = fakes();
+    await service.submit(input({ communityId: COMMUNITY, groupId: B3_GROUP, sourceKey: 'k1' }));
+    await service.submit(input({ communityId: COMMUNITY, groupId: ALL_GROUP, sourceKey: 'k2' }));
+    const lead = {
+      ...guestActor(COMMUNITY),
+      roles: [assignment('buildingLead', scopeId.building(COMMUNITY, 'garden', '3'))],
+    };
+    const committee = { ...guestActor(COMMUNITY), roles: [assignment('committeeMember', COMMUNITY)] };
+    const flags = async (viewer: Actor | null) =>
+      (await service.list(query, viewer)).items.map((o) => [o.code, o.mayAdopt]);
+    expect(await flags(lead)).toEqual([
+      ['Y101', true],
+      ['Y102', false],
+    ]);
+    expect(await flags(committee)).toEqual([
+      ['Y101', true],
+      ['Y102', true],
+    ]);
+    expect(await flags(guestActor(COMMUNITY))).toEqual([
+      ['Y101', false],
+      ['Y102', false],
+    ]);
+    expect(await flags(null)).toEqual([
+      ['Y101', false],
+      ['Y102', false],
+    ]);
   });
 
   it('403 for a resident of another community', async () => {

@@ -7,6 +7,7 @@ import { staffNotices } from './sections/staff-notices.js';
 import { staffHub } from './sections/staff-hub.js';
 import { channels } from './sections/channels.js';
 import { meLinks } from './sections/me-links.js';
+import { opinionReview } from './sections/opinion-review.js';
 
 /** English. */
 export const en: Resource = {
@@ -220,7 +221,7 @@ export const en: Resource = {
       household: { read: "see this household's details" },
       roster: { import: 'import the roster', export: 'export the roster' },
       audit: { read: 'read the audit log' },
-      opinion: { read: "read this community's opinions" },
+      opinion: { read: "read this community's opinions", adopt: "adopt residents' opinions" },
       notice: { send: 'send notices', read: 'see notices and who has read them' },
       reminder: { create: 'set reminders' },
       poll: { create: 'start polls' },
@@ -419,4 +420,5 @@ export const en: Resource = {
   staffHub: staffHub['en'],
   channels: channels['en'],
   meLinks: meLinks['en'],
+  opinionReview: opinionReview['en'],
 };

@@ -7,6 +7,7 @@ import { staffNotices } from './sections/staff-notices.js';
 import { staffHub } from './sections/staff-hub.js';
 import { channels } from './sections/channels.js';
 import { meLinks } from './sections/me-links.js';
+import { opinionReview } from './sections/opinion-review.js';
 /** Simplified Chinese: the default language and the shape every other locale must match. */
 export const zhCN = {
   /** Command words the parser accepts after `#`, per intent; the first is the one shown in help. */
@@ -229,7 +230,7 @@ export const zhCN = {
       household: { read: '查看该住户的信息' },
       roster: { import: '导入花名册', export: '导出花名册' },
       audit: { read: '查看操作记录' },
-      opinion: { read: '查看这个社区的意见' },
+      opinion: { read: '查看这个社区的意见', adopt: '采纳居民意见' },
       notice: { send: '发送通知', read: '查看通知和确认情况' },
       reminder: { create: '设置提醒' },
       poll: { create: '发起投票' },
@@ -429,6 +430,7 @@ export const zhCN = {
   staffHub: staffHub['zh-CN'],
   channels: channels['zh-CN'],
   meLinks: meLinks['zh-CN'],
+  opinionReview: opinionReview['zh-CN'],
 };
 
 /** Every locale must have exactly these keys. */

@@ -7,6 +7,7 @@ import { staffNotices } from './sections/staff-notices.js';
 import { staffHub } from './sections/staff-hub.js';
 import { channels } from './sections/channels.js';
 import { meLinks } from './sections/me-links.js';
+import { opinionReview } from './sections/opinion-review.js';
 
 /** Traditional Chinese (Taiwan, Hong Kong, Macau). */
 export const zhTW: Resource = {
@@ -226,7 +227,7 @@ export const zhTW: Resource = {
       household: { read: '查看該住戶的資料' },
       roster: { import: '匯入名冊', export: '匯出名冊' },
       audit: { read: '查看操作紀錄' },
-      opinion: { read: '查看這個社區的意見' },
+      opinion: { read: '查看這個社區的意見', adopt: '採納居民意見' },
       notice: { send: '發送通知', read: '查看通知和確認情況' },
       reminder: { create: '設定提醒' },
       poll: { create: '發起投票' },
@@ -419,4 +420,5 @@ export const zhTW: Resource = {
   staffHub: staffHub['zh-TW'],
   channels: channels['zh-TW'],
   meLinks: meLinks['zh-TW'],
+  opinionReview: opinionReview['zh-TW'],
 };
