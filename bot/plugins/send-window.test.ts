@@ -23,6 +23,21 @@ describe('SendWindow', () => {
     expect(w.waitFor('k', 1_001)).toBe(399);
   });
 
+  it('counts slots taken for later, so queued sends line up one window apart', () => {
+    const w = new SendWindow({ max: 2, windowMs: 1_000 });
+    w.record('k', 0);
+    w.record('k', 100);
+    // The next two may go when the first two leave the window; taking them pushes the one after.
+    expect(w.waitFor('k', 200)).toBe(800);
+    w.record('k', 1_000, 200);
+    expect(w.waitFor('k', 200)).toBe(900);
+    w.record('k', 1_100, 200);
+    expect(w.waitFor('k', 200)).toBe(1_800);
+    // A slot given up (the worker stopped before sending) frees its place again.
+    w.cancel('k', 1_100);
+    expect(w.waitFor('k', 200)).toBe(900);
+  });
+
   it('counts a send from when it finished, since the platform may have seen it that late', () => {
     const w = new SendWindow({ max: 1, windowMs: 1_000 });
     w.record('k', 0);

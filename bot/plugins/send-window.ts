@@ -9,16 +9,21 @@ export class SendWindow {
 
   constructor(private readonly limit: Pick<SendLimit, 'max' | 'windowMs'>) {}
 
-  /** Milliseconds until `key` may send again; 0 when it may send now. */
+  /**
+   * Milliseconds until `key` may send again; 0 when it may send now. Sends recorded for later (taken
+   * slots) count too, so the answer is the first moment after them.
+   */
   waitFor(key: string, now = Date.now()): number {
     const times = this.prune(key, now);
     if (times.length < this.limit.max) return 0;
-    return times[0]! + this.limit.windowMs - now;
+    return Math.max(0, times[times.length - this.limit.max]! + this.limit.windowMs - now);
   }
 
-  record(key: string, now = Date.now()): void {
-    const times = this.prune(key, now);
-    times.push(now);
+  /** Counts a send at `at`: now, or a slot taken for later. */
+  record(key: string, at = Date.now(), now = Date.now()): void {
+    const times = this.prune(key, Math.min(at, now));
+    times.push(at);
+    times.sort((a, b) => a - b);
     this.sent.set(key, times);
   }
 
@@ -33,6 +38,13 @@ export class SendWindow {
     times.splice(index, 1);
     times.push(finishedAt);
     times.sort((a, b) => a - b);
+  }
+
+  /** Forgets a send recorded at `at` that never happened. */
+  cancel(key: string, at: number): void {
+    const times = this.sent.get(key);
+    const index = times?.indexOf(at) ?? -1;
+    if (times && index >= 0) times.splice(index, 1);
   }
 
   private prune(key: string, now: number): number[] {

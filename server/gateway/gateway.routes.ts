@@ -57,6 +57,8 @@ export function gatewayRouter(deps: GatewayDeps): Router {
         Math.min(input.waitMs, untilDue),
         deps.shutdown,
       );
+      // A worker that stopped waiting (shutting down) would never send what it was handed.
+      if (ctx.req.socket.destroyed) return;
       entries = await claimAll();
     }
     ctx.body = { entries };
@@ -64,21 +66,12 @@ export function gatewayRouter(deps: GatewayDeps): Router {
 
   router.post('/outbox/report', async (ctx) => {
     const { results } = parseOrThrow(reportSchema, ctx.verifiedBody);
-    // Successes settle together: a batch costs the engine a few round trips instead of two per entry.
-    let settled = (await deps.outbox.markSentMany(results.filter((r) => r.ok))).length;
-    for (const r of results) {
-      if (r.ok) continue;
-      let ok: boolean;
-      if (r.deferred)
-        ok = await deps.outbox.defer(r.id, r.claimToken, new Date(Date.now() + (r.retryAfterMs ?? 0)));
-      else
-        ok = await deps.outbox.markFailed(r.id, r.claimToken, r.error ?? 'unknown', (attempts) =>
-          r.retryable && attempts < MAX_DELIVERY_ATTEMPTS
-            ? new Date(Date.now() + (r.retryAfterMs ?? retryDelayMs(attempts)))
-            : null,
-        );
-      if (ok) settled++;
-    }
+    // One call for the whole batch: it costs the engine a few round trips, not two per entry.
+    const settled = await deps.outbox.settle(results, (attempts, r) =>
+      r.retryable !== false && attempts < MAX_DELIVERY_ATTEMPTS
+        ? new Date(Date.now() + (r.retryAfterMs ?? retryDelayMs(attempts)))
+        : null,
+    );
     ctx.body = { settled };
   });
 

@@ -6,7 +6,7 @@ export const postMessageSchema = z.object({ message: inboundMessageSchema });
 export const claimSchema = z.object({
   channel: z.enum(CHANNELS),
   accountId: z.string().min(1).max(128),
-  max: z.number().int().min(1).max(50).default(10),
+  max: z.number().int().min(1).max(200).default(10),
   /** Long-poll: how long to wait for work when there is none. */
   waitMs: z.number().int().min(0).max(25_000).default(0),
   /** How long the worker holds each entry before another may take it. */
@@ -28,5 +28,5 @@ export const reportSchema = z.object({
         deferred: z.boolean().default(false),
       }),
     )
-    .max(50),
+    .max(200),
 });

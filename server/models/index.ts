@@ -38,7 +38,7 @@ import {
   voteModel,
 } from './vote.model.js';
 import { reportModels } from './report.model.js';
-import { deliveryModel, outboxModel } from './outbox.model.js';
+import { deliveryModel, outboxModel, outboxSenderModel } from './outbox.model.js';
 import { residentModel } from './resident.model.js';
 
 /**
@@ -65,6 +65,7 @@ export function createModels(conn: Connection, insertConn: Connection = conn) {
     ...reportModels(conn),
     outbox: outboxModel(conn),
     delivery: deliveryModel(conn),
+    outboxSender: outboxSenderModel(conn),
     resident: residentModel(conn),
     poll: pollModel(conn),
     pollElector: pollElectorModel(conn),

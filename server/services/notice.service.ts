@@ -135,7 +135,7 @@ export class NoticeService {
       return { notice: earlier, groups: earlier.groupIds.length };
     }
     const number = await this.deps.counters.next(`notice:${communityId}`);
-    const { notice } = await this.deps.notices.create({
+    const { notice, created } = await this.deps.notices.create({
       communityId,
       number,
       code: randomBytes(9).toString('base64url'),
@@ -150,7 +150,8 @@ export class NoticeService {
     });
     const targets = groups.filter((g) => notice.groupIds.includes(g.id));
     await this.audit(input.actor, 'notice.send', notice, { groups: targets.length, text: notice.text });
-    await this.enqueueAll(notice, targets, input.origin, 'message', noticeKey);
+    // A notice created just now has never been delivered: no need to look up each group's record first.
+    await this.enqueueAll(notice, targets, input.origin, 'message', noticeKey, !created);
     return { notice, groups: targets.length };
   }
 
@@ -526,6 +527,7 @@ export class NoticeService {
     origin: string | undefined,
     template: 'message' | 'followUp',
     keyOf: (noticeId: string, groupId: string) => string,
+    mayBeRetry = true,
   ): Promise<void> {
     const link = `${(origin ?? this.deps.publicUrl).replace(/\/$/, '')}/app/#/n/${notice.code}`;
     // All at once: the outbox batches concurrent inserts, so 1,000 groups cost a few round trips.
@@ -545,7 +547,7 @@ export class NoticeService {
           mentions: [],
           replyTo: null,
         },
-        { mayBeRetry: true },
+        { mayBeRetry },
       );
     };
     await Promise.all(groups.map(enqueueOne));

@@ -115,8 +115,8 @@ describe('NoticeRepository', () => {
     };
     await outbox.enqueue('notice:n1:a', { ...message, content: { kind: 'text', text: 'a' } });
     await outbox.enqueue('notice:n1:b', { ...message, content: { kind: 'text', text: 'b' } });
-    const claimed = await outbox.claim('wecom', 'robot-1', 60_000);
-    await outbox.markSent(claimed!.id, claimed!.claimToken);
+    const [claimed] = await outbox.claimMany('wecom', 'robot-1', 60_000, 1);
+    await outbox.settle([{ id: claimed!.id, claimToken: claimed!.claimToken, ok: true }], () => null);
     const states = await notices.deliveryStates(['notice:n1:a', 'notice:n1:b', 'notice:n1:c']);
     expect(Object.fromEntries(states)).toEqual({ 'notice:n1:a': 'sent', 'notice:n1:b': 'queued' });
   });
