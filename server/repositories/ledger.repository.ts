@@ -111,13 +111,19 @@ export class LedgerRepository {
     >,
   ) {}
 
-  /** Inserts the entry as pending; false when its key was used before (the entry then exists). */
-  async insertEntry(entry: NewLedgerEntry): Promise<{ entry: LedgerEntryRecord; inserted: boolean }> {
+  /**
+   * Inserts the entry, pending (or refused from the start); false when its key was used before (the
+   * entry then exists): the unique index is the check, no read first.
+   */
+  async insertEntry(
+    entry: NewLedgerEntry,
+    state: 'pending' | 'rejected' = 'pending',
+  ): Promise<{ entry: LedgerEntryRecord; inserted: boolean }> {
     const doc = {
       _id: entryIdOf(entry.currency, entry.key),
       ...entry,
       accountId: accountIdOf(entry.residentId, entry.currency),
-      state: 'pending' as const,
+      state,
     };
     try {
       const created = await this.models.ledgerEntry.create(doc);

@@ -58,8 +58,12 @@ export const DEFAULT_RULES: readonly RuleSetting[] = [
 const CHINA_OFFSET_MS = 8 * 3_600_000;
 /** A pending entry younger than this may still be in the hands of the request that wrote it. */
 export const REPAIR_GRACE_MS = 30_000;
-/** Prune an account's `applying` list once it holds this many ids. */
-const PRUNE_AT = 64;
+/**
+ * Mark a process's applied entries (and prune the account's `applying` list) once it holds this many:
+ * FerretDB rewrites each marked entry on its own, at a cost that grows with the ledger, so it is done
+ * rarely; the nightly repair marks what is left.
+ */
+const PRUNE_AT = 256;
 const BOARD_SIZE = 20;
 /** At most this many residents answer one search of the grant form. */
 const SEARCH_SIZE = 20;
@@ -148,38 +152,31 @@ export class PointsService implements PointsAwarder {
 
   // Posting entries.
 
-  /** Writes one entry and applies it once; a repeated key reports `duplicate` and changes nothing. */
+  /**
+   * Writes one entry and applies it once; a repeated key reports `duplicate` (`insufficient` if it was
+   * refused) and changes nothing.
+   */
   async post(input: PostInput): Promise<{ outcome: PostOutcome; entry: LedgerEntryRecord; balance: number }> {
     const { resident, floor = 0, ...rest } = input;
+    let refused: { balance: number } | null = null;
     if (rest.amount < 0) {
-      // Refuse a debit the balance cannot cover before writing anything; the update re-checks it.
+      // Refuse a debit the balance cannot cover before touching the account; the update re-checks it.
       const account = await this.deps.ledger.findAccount(accountIdOf(resident.id, rest.currency));
-      if ((account?.balance ?? 0) + rest.amount < floor) {
-        const earlier = await this.deps.ledger.findEntry(`${rest.currency}:${rest.key}`);
-        if (!earlier) {
-          const entry: LedgerEntryRecord = {
-            ...rest,
-            id: `${rest.currency}:${rest.key}`,
-            accountId: accountIdOf(resident.id, rest.currency),
-            communityId: resident.communityId,
-            residentId: resident.id,
-            state: 'rejected',
-            createdAt: this.now(),
-          };
-          return { outcome: 'insufficient', entry, balance: account?.balance ?? 0 };
-        }
-      }
+      if ((account?.balance ?? 0) + rest.amount < floor) refused = { balance: account?.balance ?? 0 };
     }
-    const { entry, inserted } = await this.deps.ledger.insertEntry({
-      ...rest,
-      communityId: resident.communityId,
-      residentId: resident.id,
-    });
+    // Refused, the entry is written so already: its key is spent, and the insert itself tells a replay.
+    const { entry, inserted } = await this.deps.ledger.insertEntry(
+      { ...rest, communityId: resident.communityId, residentId: resident.id },
+      refused ? 'rejected' : 'pending',
+    );
+    if (refused && inserted) return { outcome: 'insufficient', entry, balance: refused.balance };
     if (!inserted) {
       // A young pending entry belongs to a request still in flight; the repair pass settles old ones.
       if (entry.state === 'pending' && this.now().getTime() - entry.createdAt.getTime() > REPAIR_GRACE_MS)
         await this.settle(entry);
-      return { outcome: 'duplicate', entry, balance: (await this.balanceOf(entry.accountId)) ?? 0 };
+      const balance = (await this.balanceOf(entry.accountId)) ?? 0;
+      // A retry of a refused debit gets the same answer.
+      return { outcome: entry.state === 'rejected' ? 'insufficient' : 'duplicate', entry, balance };
     }
     const result = await this.deps.ledger.applyEntry(entry, resident.householdScope, floor);
     if (result.outcome === 'insufficient') {
