@@ -1,12 +1,10 @@
-import { mkdir } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
-import type { BrowserContextOptions, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_REASON_LENGTH } from '../../miniprogram/src/bindings-page.js';
 import { resources, translator } from '../../shared/i18n/index.js';
 import { MAX_BINDING_REASON_LENGTH, type BindingList } from '../../shared/schemas/binding.js';
 import type { DemoResidentList } from '../../shared/schemas/resident.js';
-import { buildMiniprogram, PhoneBrowser } from '../support/browser.js';
+import { demoCookieHeader, SCREENSHOTS, useE2eServer } from '../support/e2e.js';
 import { eventually, startTestServer, type TestServer } from '../support/test-server.js';
 
 /**
@@ -15,7 +13,6 @@ import { eventually, startTestServer, type TestServer } from '../support/test-se
  * residents made in the simulator's group chat.
  */
 
-const SCREENSHOTS = fileURLToPath(new URL('../../test-results/screenshots/', import.meta.url));
 const zh = resources['zh-CN'];
 const en = resources.en;
 const tZh = translator('zh-CN');
@@ -23,18 +20,9 @@ const tZh = translator('zh-CN');
 /** 王秀英's phone as seeded; it must never reach the page unmasked. */
 const WANG_PHONE = '13812345001';
 
-let server: TestServer | undefined;
-let browser: PhoneBrowser | undefined;
-
-function baseUrl(): string {
-  if (!server) throw new Error('the test server did not start');
-  return server.url;
-}
-
-function newPage(options: BrowserContextOptions = {}): Promise<Page> {
-  if (!browser) throw new Error('Chromium did not start');
-  return browser.newPage(options);
-}
+const e2e = useE2eServer({ demo: true, embedBot: true });
+const baseUrl = e2e.url;
+const newPage = e2e.newPage;
 
 /** What the phone shows; the tab bar is fixed, so a full-page shot would paint it mid-page. */
 async function screenshot(page: Page, name: string): Promise<void> {
@@ -55,19 +43,6 @@ async function say(input: { senderId: string; senderName: string; groupId: strin
 async function demoResidents(): Promise<DemoResidentList['residents']> {
   const res = await fetch(`${baseUrl()}/api/auth/demo/residents`);
   return ((await res.json()) as DemoResidentList).residents;
-}
-
-/** A session cookie for a seeded resident, for checking the server's side without a browser. */
-async function cookieFor(name: string): Promise<string> {
-  const resident = (await demoResidents()).find((r) => r.name === name);
-  if (!resident) throw new Error(`no demo resident named ${name}`);
-  const res = await fetch(`${baseUrl()}/api/auth/demo`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ residentId: resident.id }),
-  });
-  expect(res.status).toBe(200);
-  return (res.headers.get('set-cookie') ?? '').split(';')[0]!;
 }
 
 async function bindings(cookie: string, status: 'pending' | 'approved' | 'rejected'): Promise<BindingList> {
@@ -106,25 +81,6 @@ async function expectLargeTargets(page: Page, selector: string): Promise<void> {
   expect(boxes.length).toBeGreaterThan(0);
   for (const height of boxes) expect(height).toBeGreaterThanOrEqual(44);
 }
-
-beforeAll(async () => {
-  buildMiniprogram();
-  await mkdir(SCREENSHOTS, { recursive: true });
-  server = await startTestServer({ demo: true, embedBot: true });
-  browser = await PhoneBrowser.launch();
-});
-
-afterEach(async () => {
-  expect((await browser?.closePages()) ?? []).toEqual([]);
-});
-
-afterAll(async () => {
-  try {
-    await browser?.close();
-  } finally {
-    await server?.close();
-  }
-});
 
 describe('mini-app: sign-in and 我的', () => {
   it('sends a visitor to sign in, and after one tap on 王秀英 shows her household with a masked phone', async () => {
@@ -324,7 +280,7 @@ describe('mini-app: sign-in and 我的', () => {
 
 describe('mini-app: 工作台 — binding requests', () => {
   it('lets the building lead approve a request made in the 3栋 group, after which the list is empty', async () => {
-    const lead = await cookieFor('刘楼长');
+    const lead = await demoCookieHeader(e2e.server(), 'sim-liu');
     await say({
       senderId: 'sim-newcomer',
       senderName: '赵新民',
@@ -394,7 +350,7 @@ describe('mini-app: 工作台 — binding requests', () => {
   });
 
   it('asks for a reason to reject, and puts a card back with a translated error when the server fails', async () => {
-    const lead = await cookieFor('刘楼长');
+    const lead = await demoCookieHeader(e2e.server(), 'sim-liu');
     await say({
       senderId: 'sim-newcomer-2',
       senderName: '孙一鸣',
@@ -500,7 +456,7 @@ describe('mini-app: sign-in outside the demo', () => {
   let real: TestServer | undefined;
 
   beforeAll(async () => {
-    if (!server) throw new Error('the test server did not start');
+    const server = e2e.server();
     // Same engine, another database: a deployment with no demo and no platform configured.
     real = await startTestServer({ engine: server.testEngine, dbName: `${server.dbName}_real`, demo: false });
   });

@@ -1,34 +1,22 @@
-import { mkdir } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
-import type { BrowserContextOptions, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { PAGE_SIZE } from '../../miniprogram/src/api.js';
 import { resources, translator } from '../../shared/i18n/index.js';
 import type { OpinionList } from '../../shared/schemas/opinion.js';
-import { buildMiniprogram, PhoneBrowser } from '../support/browser.js';
-import { eventually, startTestServer, type TestServer } from '../support/test-server.js';
+import { SCREENSHOTS, useE2eServer } from '../support/e2e.js';
+import { eventually } from '../support/test-server.js';
 
 /**
  * The mini-app's first page in real Chromium on a phone-sized screen, against the real server with the
  * embedded bot: an opinion typed into the simulator must show up in the mini-app under its category.
  */
 
-const SCREENSHOTS = fileURLToPath(new URL('../../test-results/screenshots/', import.meta.url));
 const zh = resources['zh-CN'];
 const en = resources.en;
 
-let server: TestServer | undefined;
-let browser: PhoneBrowser | undefined;
-
-function baseUrl(): string {
-  if (!server) throw new Error('the test server did not start');
-  return server.url;
-}
-
-function newPage(options: BrowserContextOptions = {}): Promise<Page> {
-  if (!browser) throw new Error('Chromium did not start');
-  return browser.newPage(options);
-}
+const e2e = useE2eServer({ demo: true, embedBot: true });
+const baseUrl = e2e.url;
+const newPage = e2e.newPage;
 
 /** What a resident types in the simulator, straight through its API (no page needed). */
 async function say(input: {
@@ -72,26 +60,6 @@ function shownCodes(page: Page): Promise<string[]> {
 async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: `${SCREENSHOTS}${name}.png`, fullPage: true });
 }
-
-beforeAll(async () => {
-  buildMiniprogram();
-  await mkdir(SCREENSHOTS, { recursive: true });
-  server = await startTestServer({ demo: true, embedBot: true });
-  browser = await PhoneBrowser.launch();
-});
-
-afterEach(async () => {
-  expect((await browser?.closePages()) ?? []).toEqual([]);
-});
-
-afterAll(async () => {
-  // The browser first: the simulator page holds a long poll open that would delay the server's close.
-  try {
-    await browser?.close();
-  } finally {
-    await server?.close();
-  }
-});
 
 describe('mini-app: recent opinions by category', () => {
   it('lists an opinion typed in the simulator under its category, with counts and a working filter', async () => {

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resources } from '../../shared/i18n/index.js';
 import type { NoticePublicView } from '../../shared/schemas/notice.js';
 import { buildMiniprogram, launchChromium } from '../support/browser.js';
+import { demoCookie } from '../support/e2e.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 /** The notice short link in real Chromium: a resident opens it, taps 收到 once, and it is recorded. */
@@ -14,18 +15,7 @@ const zh = resources['zh-CN'];
 
 const base = () => server!.url;
 
-/** A seeded resident's session cookie, from the demo's one-tap sign-in. */
-async function cookieFor(platformId: string): Promise<{ name: string; value: string }> {
-  const resident = await server!.container.repositories.residents.findByIdentity('simulator', platformId);
-  const res = await fetch(`${base()}/api/auth/demo`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ residentId: resident!.id }),
-  });
-  expect(res.status).toBe(200);
-  const [name, value] = (res.headers.get('set-cookie') ?? '').split(';')[0]!.split('=');
-  return { name: name!, value: value! };
-}
+const cookieFor = (platformId: string) => demoCookie(server!, platformId);
 
 beforeAll(async () => {
   buildMiniprogram();

@@ -1,11 +1,9 @@
-import { mkdir } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { resources } from '../../shared/i18n/index.js';
 import type { NoticeList } from '../../shared/schemas/notice.js';
-import { buildMiniprogram, PhoneBrowser } from '../support/browser.js';
-import { eventually, startTestServer, type TestServer } from '../support/test-server.js';
+import { demoCookieHeader, SCREENSHOTS, useE2eServer } from '../support/e2e.js';
+import { eventually } from '../support/test-server.js';
 
 /**
  * The staff notice pages in real Chromium, with the embedded bot delivering through the simulator:
@@ -13,13 +11,10 @@ import { eventually, startTestServer, type TestServer } from '../support/test-se
  * "sent", 王秀英 acknowledges through the short link, and the report shows it.
  */
 
-const SCREENSHOTS = fileURLToPath(new URL('../../test-results/screenshots/', import.meta.url));
 const zh = resources['zh-CN'].staffNotices;
 
-let server: TestServer | undefined;
-let browser: PhoneBrowser | undefined;
-
-const base = () => server!.url;
+const e2e = useE2eServer({ demo: true, embedBot: true });
+const base = e2e.url;
 
 /** What the phone shows; the tab bar is fixed, so a full-page shot would paint it mid-page. */
 async function screenshot(page: Page, name: string, scrollTo?: string): Promise<void> {
@@ -38,39 +33,10 @@ async function signInAs(page: Page, name: string): Promise<void> {
   await page.waitForFunction(() => location.hash !== '#/sign-in');
 }
 
-async function secretaryCookie(): Promise<string> {
-  const resident = await server!.container.repositories.residents.findByIdentity('simulator', 'sim-chen');
-  const res = await fetch(`${base()}/api/auth/demo`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ residentId: resident!.id }),
-  });
-  return (res.headers.get('set-cookie') ?? '').split(';')[0]!;
-}
-
-beforeAll(async () => {
-  buildMiniprogram();
-  await mkdir(SCREENSHOTS, { recursive: true });
-  server = await startTestServer({ demo: true, embedBot: true });
-  browser = await PhoneBrowser.launch();
-});
-
-afterEach(async () => {
-  expect((await browser?.closePages()) ?? []).toEqual([]);
-});
-
-afterAll(async () => {
-  try {
-    await browser?.close();
-  } finally {
-    await server?.close();
-  }
-});
-
 describe('staff notice pages', () => {
   it('compose with preview, send, live delivery, acknowledgement in the report', async () => {
     const text = `本周六上午九点消防演练，请各户准时参加 ${Date.now()}`;
-    const page = await browser!.newPage();
+    const page = await e2e.newPage();
     await page.goto(`${base()}/app/#/staff/notices/new`);
     await signInAs(page, '陈书记');
     await page.waitForURL(/#\/staff\/notices\/new$/);
@@ -114,10 +80,10 @@ describe('staff notice pages', () => {
     await screenshot(page, 'notice-staff-list');
 
     // 王秀英 taps the short link the groups received.
-    const cookie = await secretaryCookie();
+    const cookie = await demoCookieHeader(e2e.server(), 'sim-chen');
     const list = (await (await fetch(`${base()}/api/notices`, { headers: { cookie } })).json()) as NoticeList;
     const notice = list.items.find((n) => n.text === text)!;
-    const resident = await browser!.newPage();
+    const resident = await e2e.newPage();
     await resident.goto(`${base()}/app/#/n/${notice.code}`);
     await signInAs(resident, '王秀英');
     await resident.locator('.notice-ack').tap();
@@ -148,7 +114,7 @@ describe('staff notice pages', () => {
     expect(await page.locator('.sn-follow-up').isDisabled()).toBe(true);
     await eventually(
       async () =>
-        (await server!.container.models.delivery.countDocuments({
+        (await e2e.server().container.models.delivery.countDocuments({
           _id: { $regex: `^notice:${notice.id}:followup:` },
         })) > 0,
     );
@@ -156,7 +122,7 @@ describe('staff notice pages', () => {
 
   it('schedules a notice for later and cancels it from the list', async () => {
     const text = `下周二上午停水 ${Date.now()}`;
-    const page = await browser!.newPage();
+    const page = await e2e.newPage();
     await page.goto(`${base()}/app/#/staff/notices/new`);
     await signInAs(page, '陈书记');
     await page.waitForURL(/#\/staff\/notices\/new$/);

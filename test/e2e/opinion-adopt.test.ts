@@ -1,7 +1,5 @@
-import { mkdir } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MAX_ADOPT_NOTE_LENGTH } from '../../miniprogram/src/opinions-page.js';
 import { resources } from '../../shared/i18n/index.js';
 import {
@@ -9,9 +7,8 @@ import {
   type OpinionList,
   type OpinionView,
 } from '../../shared/schemas/opinion.js';
-import type { DemoResidentList } from '../../shared/schemas/resident.js';
-import { buildMiniprogram, PhoneBrowser } from '../support/browser.js';
-import { eventually, startTestServer, type TestServer } from '../support/test-server.js';
+import { demoCookieHeader, SCREENSHOTS, useE2eServer } from '../support/e2e.js';
+import { eventually } from '../support/test-server.js';
 
 /**
  * Adopting an opinion (意见采纳) in the mini-app, in real Chromium on a phone-sized screen against the
@@ -19,21 +16,11 @@ import { eventually, startTestServer, type TestServer } from '../support/test-se
  * from the opinions page, and the card shows 已采纳 with the note; a plain resident never sees the button.
  */
 
-const SCREENSHOTS = fileURLToPath(new URL('../../test-results/screenshots/', import.meta.url));
 const zh = resources['zh-CN'];
 
-let server: TestServer | undefined;
-let browser: PhoneBrowser | undefined;
-
-function baseUrl(): string {
-  if (!server) throw new Error('the test server did not start');
-  return server.url;
-}
-
-function newPage(): Promise<Page> {
-  if (!browser) throw new Error('Chromium did not start');
-  return browser.newPage();
-}
+const e2e = useE2eServer({ demo: true, embedBot: true });
+const baseUrl = e2e.url;
+const newPage = e2e.newPage;
 
 async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: `${SCREENSHOTS}${name}.png` });
@@ -59,20 +46,6 @@ async function raiseOpinion(text: string): Promise<OpinionView> {
   });
 }
 
-/** A session cookie for a seeded resident, through the demo's sign-in. */
-async function cookieFor(name: string): Promise<string> {
-  const list = (await (await fetch(`${baseUrl()}/api/auth/demo/residents`)).json()) as DemoResidentList;
-  const resident = list.residents.find((r) => r.name === name);
-  if (!resident) throw new Error(`no demo resident named ${name}`);
-  const res = await fetch(`${baseUrl()}/api/auth/demo`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ residentId: resident.id }),
-  });
-  expect(res.status).toBe(200);
-  return (res.headers.get('set-cookie') ?? '').split(';')[0]!;
-}
-
 /** Signs in as a seeded resident by one tap on the demo's sign-in page, then opens the opinions tab. */
 async function openOpinionsAs(name: string): Promise<Page> {
   const page = await newPage();
@@ -83,25 +56,6 @@ async function openOpinionsAs(name: string): Promise<Page> {
   await page.locator('.opinion').first().waitFor();
   return page;
 }
-
-beforeAll(async () => {
-  buildMiniprogram();
-  await mkdir(SCREENSHOTS, { recursive: true });
-  server = await startTestServer({ demo: true, embedBot: true });
-  browser = await PhoneBrowser.launch();
-});
-
-afterEach(async () => {
-  expect((await browser?.closePages()) ?? []).toEqual([]);
-});
-
-afterAll(async () => {
-  try {
-    await browser?.close();
-  } finally {
-    await server?.close();
-  }
-});
 
 describe('mini-app: adopting an opinion', () => {
   it('the page allows the same note length as the server', () => {
@@ -163,7 +117,10 @@ describe('mini-app: adopting an opinion', () => {
     const adopted = await raiseOpinion('希望周末开放活动室');
     const res = await fetch(`${baseUrl()}/api/opinions/${adopted.id}/adopt`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', cookie: await cookieFor('陈书记') },
+      headers: {
+        'content-type': 'application/json',
+        cookie: await demoCookieHeader(e2e.server(), 'sim-chen'),
+      },
       body: JSON.stringify({ note: '下周起开放' }),
     });
     expect(res.status).toBe(200);

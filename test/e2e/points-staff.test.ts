@@ -1,11 +1,8 @@
-import { mkdir } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { resources } from '../../shared/i18n/index.js';
 import type { AccountView, HistoryView, RulesView } from '../../shared/schemas/points.js';
-import { buildMiniprogram, PhoneBrowser } from '../support/browser.js';
-import { startTestServer, type TestServer } from '../support/test-server.js';
+import { demoCookie, SCREENSHOTS, useE2eServer } from '../support/e2e.js';
 
 /**
  * The staff points page in real Chromium: 陈书记 edits the rules and grants points to 王秀英, who sees
@@ -13,25 +10,11 @@ import { startTestServer, type TestServer } from '../support/test-server.js';
  * away; the admin runs the reconciliation.
  */
 
-const SCREENSHOTS = fileURLToPath(new URL('../../test-results/screenshots/', import.meta.url));
 const zh = resources['zh-CN'].points;
 
-let server: TestServer | undefined;
-let browser: PhoneBrowser | undefined;
-const base = () => server!.url;
-
-/** A session cookie for a demo resident, by simulator id. */
-async function cookieFor(platformId: string): Promise<{ name: string; value: string }> {
-  const resident = await server!.container.repositories.residents.findByIdentity('simulator', platformId);
-  const res = await fetch(`${base()}/api/auth/demo`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ residentId: resident!.id }),
-  });
-  expect(res.status).toBe(200);
-  const [name, value] = (res.headers.get('set-cookie') ?? '').split(';')[0]!.split('=');
-  return { name: name!, value: value! };
-}
+const e2e = useE2eServer({ demo: true });
+const base = e2e.url;
+const cookieFor = (platformId: string) => demoCookie(e2e.server(), platformId);
 
 async function getAs<T>(platformId: string, path: string): Promise<T> {
   const { name, value } = await cookieFor(platformId);
@@ -42,7 +25,7 @@ async function getAs<T>(platformId: string, path: string): Promise<T> {
 
 /** A phone signed in as a demo resident, showing `hash`. */
 async function phoneAs(platformId: string, hash: string): Promise<Page> {
-  const page = await browser!.newPage();
+  const page = await e2e.newPage();
   await page.context().addCookies([{ ...(await cookieFor(platformId)), url: base() }]);
   await page.goto(`${base()}/app/${hash}`);
   return page;
@@ -50,25 +33,6 @@ async function phoneAs(platformId: string, hash: string): Promise<Page> {
 
 const fill = (text: string, values: Record<string, string | number>) =>
   Object.entries(values).reduce((s, [k, v]) => s.replace(`{{${k}}}`, String(v)), text);
-
-beforeAll(async () => {
-  buildMiniprogram();
-  await mkdir(SCREENSHOTS, { recursive: true });
-  server = await startTestServer({ demo: true });
-  browser = await PhoneBrowser.launch();
-});
-
-afterEach(async () => {
-  expect((await browser?.closePages()) ?? []).toEqual([]);
-});
-
-afterAll(async () => {
-  try {
-    await browser?.close();
-  } finally {
-    await server?.close();
-  }
-});
 
 describe('staff points page', () => {
   it('edits a rule’s points, cap, vanguard flag and on/off, and the change persists', async () => {

@@ -2,6 +2,7 @@ import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resources } from '../../shared/i18n/index.js';
 import { buildMiniprogram, launchChromium } from '../support/browser.js';
+import { demoCookie } from '../support/e2e.js';
 import { confirmAtCounter, redeemInShop } from '../support/rewards-pages.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
@@ -16,17 +17,7 @@ const contexts: BrowserContext[] = [];
 const zh = resources['zh-CN'];
 const base = () => server!.url;
 
-async function cookieFor(platformId: string): Promise<{ name: string; value: string }> {
-  const resident = await server!.container.repositories.residents.findByIdentity('simulator', platformId);
-  const res = await fetch(`${base()}/api/auth/demo`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ residentId: resident!.id }),
-  });
-  expect(res.status).toBe(200);
-  const [name, value] = (res.headers.get('set-cookie') ?? '').split(';')[0]!.split('=');
-  return { name: name!, value: value! };
-}
+const cookieFor = (platformId: string) => demoCookie(server!, platformId);
 
 async function phoneAs(platformId: string) {
   const context = await browser!.newContext({ viewport: { width: 390, height: 844 }, locale: 'zh-CN' });

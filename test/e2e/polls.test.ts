@@ -1,14 +1,12 @@
-import { mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import ExcelJS from 'exceljs';
 import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { GatewayClient } from '../../bot/runtime/gateway-client.js';
 import { resources } from '../../shared/i18n/index.js';
 import type { CreatePollInput, PollResults, PollView } from '../../shared/schemas/poll.js';
-import { buildMiniprogram, PhoneBrowser } from '../support/browser.js';
 import { deliverAll, replyText, simulatorMessage } from '../support/chat.js';
-import { startTestServer, TEST_GATEWAY_SECRET, type TestServer } from '../support/test-server.js';
+import { demoCookie, SCREENSHOTS, type Cookie, useE2eServer } from '../support/e2e.js';
+import { TEST_GATEWAY_SECRET } from '../support/test-server.js';
 
 /**
  * Polls in the mini-app, in real Chromium over a real server and engine. Demo cast: 陈书记 is the
@@ -16,49 +14,23 @@ import { startTestServer, TEST_GATEWAY_SECRET, type TestServer } from '../suppor
  * tenants 张老师 and Emma Chen.
  */
 
-const SCREENSHOTS = fileURLToPath(new URL('../../test-results/screenshots/', import.meta.url));
 const zh = resources['zh-CN'].polls.page;
 
-let server: TestServer;
-let browser: PhoneBrowser;
+const e2e = useE2eServer({ demo: true });
 let client: GatewayClient;
-const cookies = new Map<string, { name: string; value: string }>();
+const cookies = new Map<string, Cookie>();
 
-const base = () => server.url;
+const base = e2e.url;
 
-beforeAll(async () => {
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  buildMiniprogram();
-  server = await startTestServer({ demo: true });
-  client = new GatewayClient(server.url, TEST_GATEWAY_SECRET);
-  browser = await PhoneBrowser.launch();
+beforeAll(() => {
+  client = new GatewayClient(e2e.url(), TEST_GATEWAY_SECRET);
 });
 
-afterEach(async () => {
-  expect(await browser.closePages()).toEqual([]);
-});
-
-afterAll(async () => {
-  try {
-    await browser?.close();
-  } finally {
-    await server?.close();
-  }
-});
-
-/** A seeded resident's session cookie, from the demo's one-tap sign-in. */
-async function cookieFor(platformId: string): Promise<{ name: string; value: string }> {
+/** A seeded resident's session cookie, signed in once per file. */
+async function cookieFor(platformId: string): Promise<Cookie> {
   const known = cookies.get(platformId);
   if (known) return known;
-  const resident = await server.container.repositories.residents.findByIdentity('simulator', platformId);
-  const res = await fetch(`${base()}/api/auth/demo`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ residentId: resident!.id }),
-  });
-  expect(res.status).toBe(200);
-  const [name, value] = (res.headers.get('set-cookie') ?? '').split(';')[0]!.split('=');
-  const cookie = { name: name!, value: value! };
+  const cookie = await demoCookie(e2e.server(), platformId);
   cookies.set(platformId, cookie);
   return cookie;
 }
@@ -89,7 +61,7 @@ async function createPoll(input: Omit<CreatePollInput, 'closesAt'>): Promise<Pol
 
 /** A phone page whose every wait fails after 10 s with the locator it was waiting for. */
 async function newPage(): Promise<Page> {
-  const page = await browser.newPage();
+  const page = await e2e.newPage();
   page.setDefaultTimeout(10_000);
   return page;
 }
