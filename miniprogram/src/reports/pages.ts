@@ -2,6 +2,7 @@ import type { FeaturePage } from '../feature-pages.js';
 import { mountReportDashboardPage } from './report-dashboard-page.js';
 import { mountReportDetailPage } from './report-detail-page.js';
 import { mountReportListPage } from './report-list-page.js';
+import { mountReportRoutingPage } from './report-routing-page.js';
 
 /** The reports pages, in the order they are matched (the dashboard before a ticket number). */
 export const REPORT_PAGES: FeaturePage[] = [
@@ -20,6 +21,11 @@ export const REPORT_PAGES: FeaturePage[] = [
     pattern: /^#\/staff\/reports\/dashboard$/,
     tab: 'staff',
     mount: (deps) => mountReportDashboardPage(deps),
+  },
+  {
+    pattern: /^#\/staff\/reports\/routing$/,
+    tab: 'staff',
+    mount: (deps) => mountReportRoutingPage(deps),
   },
   {
     pattern: /^#\/staff\/reports\/([Rr][0-9]{1,9})$/,

@@ -18,6 +18,7 @@ import {
 export const MY_REPORTS_HASH = '#/reports';
 export const STAFF_REPORTS_HASH = '#/staff/reports';
 export const DASHBOARD_HASH = '#/staff/reports/dashboard';
+export const ROUTING_HASH = '#/staff/reports/routing';
 /** Requests one "load more" may make when filters match only a few old tickets. */
 const MAX_ROUNDS = 5;
 
@@ -103,6 +104,11 @@ export function mountReportListPage(deps: PageDeps, mode: 'mine' | 'staff'): voi
           'a',
           { class: 'button secondary report-dashboard-link', href: DASHBOARD_HASH },
           t('reports.page.dashboard'),
+        ),
+        el(
+          'a',
+          { class: 'button secondary report-routing-link', href: ROUTING_HASH },
+          t('reports.page.routingLink'),
         ),
       ),
     );

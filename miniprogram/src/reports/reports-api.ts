@@ -7,6 +7,7 @@ import type {
   ReportState,
   ReportStats,
   ReportTransitionInput,
+  RoutingTable,
   ServiceType,
 } from '../../../shared/schemas/report.js';
 import type { Api } from '../api.js';
@@ -123,6 +124,12 @@ export function reportsApi(api: Api) {
     },
     stats(signal?: AbortSignal) {
       return api.call<ReportStats>('GET', '/api/reports/stats', { signal });
+    },
+    routing(signal?: AbortSignal) {
+      return api.call<RoutingTable>('GET', '/api/report-routing', { signal });
+    },
+    setRouting(table: RoutingTable) {
+      return api.call<RoutingTable>('PUT', '/api/report-routing', { body: table });
     },
     parties(signal?: AbortSignal) {
       return api.call<PartyList>('GET', '/api/report-routing/parties', { signal });
