@@ -283,6 +283,12 @@ export class OutboxRepository {
           return [];
         }
       }
+      const lapsed = new Set(state.held.filter((h) => h.token !== null && h.until <= now).map((h) => h.id));
+      const delivered = await this.alreadyDelivered(docs.filter((d) => lapsed.has(d._id)).map((d) => d._id));
+      if (delivered.size > 0) {
+        docs = docs.filter((d) => !delivered.has(d._id));
+        gone = [...gone, ...delivered];
+      }
       const claimToken = randomUUID();
       const until = new Date(now.getTime() + leaseMs);
       const taken = new Set([...docs.map((d) => d._id), ...gone]);
@@ -487,26 +493,36 @@ export class OutboxRepository {
 
   private async settleSent(reports: readonly OutboxSettlement[]): Promise<number> {
     if (reports.length === 0) return 0;
-    let docs: QueueDoc[];
-    if (reports.length <= ONE_BY_ONE) {
-      const gone = await Promise.all(
-        reports.map((r) => this.models.outbox.findOneAndDelete({ _id: r.id }).lean<QueueDoc>()),
-      );
-      docs = gone.filter((d): d is QueueDoc => d !== null);
-    } else {
-      ({ docs } = await this.docsOf(reports.map((r) => r.id)));
-      // Removed before recorded: a crash in between leaves a sent message without its record, never a resend.
-      await this.deleter.submit(docs);
-    }
+    const { docs } = await this.docsOf(reports.map((r) => r.id));
     const sentAt = new Date();
+    // Recorded before removed: a crash in between leaves the entry queued beside its record, and the
+    // claim that takes over its lease finds the record and drops the entry instead of sending it again.
     const outcomes = await this.recorder.submit(
       docs.map((doc) => recordDoc(doc, { status: 'sent', sentAt, lastError: null })),
     );
     // A key delivered before and queued again (without `mayBeRetry`): its record is overwritten.
     for (const [i, doc] of docs.entries())
       if (outcomes[i] === 'duplicate') await this.record(doc, { status: 'sent', sentAt, lastError: null });
+    if (docs.length <= ONE_BY_ONE)
+      await Promise.all(docs.map((doc) => this.models.outbox.deleteOne({ _id: doc._id })));
+    else await this.deleter.submit(docs);
     this.forget(reports.map((r) => r.id));
     return docs.length;
+  }
+
+  /**
+   * Of entries whose lease ran out unsettled (a worker or server that died mid-send), those already
+   * recorded as delivered: their server died between the record and removing them. They leave the
+   * queue without a second send. Rare, so one read of the delivery log is affordable.
+   */
+  private async alreadyDelivered(ids: readonly string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const recorded = await this.models.delivery
+      .find({ _id: { $in: [...ids] } }, { _id: 1 })
+      .lean<{ _id: string }[]>();
+    const delivered = new Set(recorded.map((d) => d._id));
+    if (delivered.size > 0) await this.models.outbox.deleteMany({ _id: { $in: [...delivered] } });
+    return delivered;
   }
 
   /**

@@ -112,6 +112,36 @@ describe('OutboxRepository claims', () => {
     expect(await db.models.delivery.countDocuments({ accountId, status: 'sent' })).toBe(6);
   });
 
+  it('never sends again an entry whose server died after recording it sent but before removing it', async () => {
+    const before = new OutboxRepository(db.models);
+    const { accountId, enqueue } = newSender();
+    await enqueue(before, ['a', 'b']);
+    const claimed = await before.claimMany('wecom', accountId, 500, 10);
+    expect(claimed).toHaveLength(2);
+    // The dying server got as far as the delivery record of `a`, not its removal from the queue.
+    await db.models.delivery.create({
+      _id: claimed[0]!.id,
+      channel: 'wecom',
+      accountId,
+      groupId: 'a',
+      content: { kind: 'text', text: 'hello a' },
+      mentions: [],
+      replyTo: null,
+      status: 'sent',
+      attempts: 1,
+      sentAt: new Date(),
+      lastError: null,
+    });
+    await new Promise((r) => setTimeout(r, 600));
+
+    const after = new OutboxRepository(db.models);
+    const retaken = await after.claimMany('wecom', accountId, 60_000, 10);
+    expect(retaken.map((e) => e.id)).toEqual([claimed[1]!.id]);
+    expect(await db.models.outbox.countDocuments({ accountId })).toBe(1);
+    expect(await after.settle(sent(retaken), never)).toBe(1);
+    expect(await db.models.delivery.countDocuments({ accountId, status: 'sent' })).toBe(2);
+  });
+
   it('counts failures, retries them when due and records the last one for good', async () => {
     const outbox = new OutboxRepository(db.models);
     const { accountId, enqueue } = newSender();
