@@ -67,7 +67,7 @@ export function mountStaffHubPage(deps: PageDeps & { askToSignIn: () => void }):
       el('p', { class: 'hint' }, t('staffHub.intro')),
       el(
         'ul',
-        { class: 'hub-list' },
+        { class: 'hub-list staff-hub' },
         ...entries.map(({ entry, hash }) =>
           el(
             'li',

@@ -204,17 +204,18 @@ describe('mini-app: sign-in and 我的', () => {
 
     // 工作台 offers a building lead her tools, not the secretary's or a merchant's.
     await page.locator('.tab[data-tab="staff"]').tap();
-    await page.locator('.hub-entry').first().waitFor();
-    const entries = await page.$$eval('.hub-entry', (links) =>
+    // Scoped to the 工作台's list: 我的, just left, has links of the same look.
+    await page.locator('.staff-hub .hub-entry').first().waitFor();
+    const entries = await page.$$eval('.staff-hub .hub-entry', (links) =>
       links.map((link) => (link as HTMLElement).dataset.entry),
     );
     expect(entries).toContain('bindings');
     expect(entries).not.toContain('merchant');
     expect(entries).not.toContain('points');
     expect(await page.locator('.tab[data-tab="staff"]').getAttribute('aria-current')).toBe('page');
-    await expectLargeTargets(page, '.hub-entry');
+    await expectLargeTargets(page, '.staff-hub .hub-entry');
     await screenshot(page, 'staff-hub-building-lead');
-    await page.locator('.hub-entry[data-entry="bindings"]').tap();
+    await page.locator('.staff-hub .hub-entry[data-entry="bindings"]').tap();
     expect(await hashOf(page)).toBe('#/staff/bindings');
     expect(await page.locator('.tab[data-tab="staff"]').getAttribute('aria-current')).toBe('page');
 
@@ -370,7 +371,7 @@ describe('mini-app: 工作台 — binding requests', () => {
     await page.goto(`${baseUrl()}/app/#/sign-in`);
     await tapResident(page, '刘楼长');
     await page.locator('.tab[data-tab="staff"]').tap();
-    await page.locator('.hub-entry[data-entry="bindings"]').tap();
+    await page.locator('.staff-hub .hub-entry[data-entry="bindings"]').tap();
     await page.locator('.binding').nth(1).waitFor();
     const firstCard = page.locator(`.binding[data-id="${first.id}"]`);
     const secondCard = page.locator(`.binding[data-id="${second.id}"]`);
