@@ -1,6 +1,7 @@
 import type { MeView } from '../../shared/schemas/resident.js';
 import { addressWords, platformName, roleLines } from './account-words.js';
 import { el } from './dom.js';
+import { renderHubList } from './hub-links.js';
 import { explainError, isSignInRedirect, renderPageHeader, type PageDeps } from './page.js';
 import { renderLoadFailed, renderLoading, type RenderContext } from './render.js';
 import { takeReturn } from './router.js';
@@ -105,26 +106,7 @@ const MY_LINKS = [
 /** What the resident has going on in each feature, one tap away; styled like the 工作台's list. */
 function renderMyLinks(ctx: RenderContext): HTMLElement {
   const { t } = ctx;
-  return card(
-    'me-links',
-    t('meLinks.title'),
-    el(
-      'ul',
-      { class: 'hub-list' },
-      ...MY_LINKS.map(({ entry, hash }) =>
-        el(
-          'li',
-          {},
-          el(
-            'a',
-            { class: 'hub-entry', href: hash, 'data-entry': entry },
-            el('span', { class: 'hub-title' }, t(`meLinks.entries.${entry}.title`)),
-            el('span', { class: 'hub-hint' }, t(`meLinks.entries.${entry}.hint`)),
-          ),
-        ),
-      ),
-    ),
-  );
+  return card('me-links', t('meLinks.title'), renderHubList(t, 'meLinks', MY_LINKS));
 }
 
 /** 我的: who I am, my household, my roles in plain words, the platforms I am bound on, and sign-out. */

@@ -4,6 +4,7 @@ import { ApiError, type Api } from './api.js';
 import { NoCommunityError } from './community.js';
 import { openDialog } from './dialog.js';
 import { el } from './dom.js';
+import { renderHubLink } from './hub-links.js';
 import {
   renderChips,
   renderEmpty,
@@ -56,11 +57,13 @@ export function mountOpinionsPage({ root, ctx, api, community: resolveCommunity 
       'main',
       {},
       // 议事 covers the committees' polls too: one tap to the open ones.
-      el(
-        'a',
-        { class: 'hub-entry opinions-polls-link', href: '#/polls' },
-        el('span', { class: 'hub-title' }, ctx.t('meLinks.entries.polls.title')),
-        el('span', { class: 'hub-hint' }, ctx.t('meLinks.entries.polls.hint')),
+      renderHubLink(
+        {
+          hash: '#/polls',
+          title: ctx.t('meLinks.entries.polls.title'),
+          hint: ctx.t('meLinks.entries.polls.hint'),
+        },
+        'opinions-polls-link',
       ),
       el('h2', { class: 'section-title' }, ctx.t('app.recentOpinions')),
       feedback,

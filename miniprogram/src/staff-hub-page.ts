@@ -1,6 +1,7 @@
 import type { Role } from '../../shared/schemas/community.js';
 import type { MeView } from '../../shared/schemas/resident.js';
 import { el } from './dom.js';
+import { renderHubList } from './hub-links.js';
 import { renderPageHeader, type PageDeps } from './page.js';
 
 type Entry =
@@ -65,22 +66,7 @@ export function mountStaffHubPage(deps: PageDeps & { askToSignIn: () => void }):
     }
     main.replaceChildren(
       el('p', { class: 'hint' }, t('staffHub.intro')),
-      el(
-        'ul',
-        { class: 'hub-list staff-hub' },
-        ...entries.map(({ entry, hash }) =>
-          el(
-            'li',
-            {},
-            el(
-              'a',
-              { class: 'hub-entry', href: hash, 'data-entry': entry },
-              el('span', { class: 'hub-title' }, t(`staffHub.entries.${entry}.title`)),
-              el('span', { class: 'hub-hint' }, t(`staffHub.entries.${entry}.hint`)),
-            ),
-          ),
-        ),
-      ),
+      renderHubList(t, 'staffHub', entries, 'staff-hub'),
     );
   }
 
