@@ -14,3 +14,15 @@ export function el<K extends keyof HTMLElementTagNameMap>(
   for (const child of children) if (child) node.append(child);
   return node;
 }
+
+/** An SVG element with attributes and optional text (charts are drawn with a handful of these). */
+export function svgEl<K extends keyof SVGElementTagNameMap>(
+  tag: K,
+  attributes: Record<string, string | number>,
+  text?: string,
+): SVGElementTagNameMap[K] {
+  const node = document.createElementNS('http://www.w3.org/2000/svg', tag);
+  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, String(value));
+  if (text !== undefined) node.textContent = text;
+  return node;
+}

@@ -1,4 +1,4 @@
-const SVG = 'http://www.w3.org/2000/svg';
+import { svgEl } from '../dom.js';
 
 export interface Bar {
   /** Option letter, e.g. `A`. */
@@ -48,17 +48,6 @@ export const shorten = (text: string, max = LABEL_CHARS): string => {
   return chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : text;
 };
 
-function svg<K extends keyof SVGElementTagNameMap>(
-  tag: K,
-  attributes: Record<string, string | number>,
-  text?: string,
-): SVGElementTagNameMap[K] {
-  const node = document.createElementNS(SVG, tag);
-  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, String(value));
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
-
 /**
  * A horizontal bar chart drawn as plain SVG: one labelled bar per option on a grey track, the count
  * written beside the label, so it reads without colour. `summary` is what screen readers hear.
@@ -66,32 +55,32 @@ function svg<K extends keyof SVGElementTagNameMap>(
 export function renderBarChart(bars: readonly Bar[], summary: string): SVGSVGElement {
   const { height, rows } = layoutBars(bars);
   const track = CHART.width - 2 * CHART.padding;
-  const chart = svg('svg', {
+  const chart = svgEl('svg', {
     class: 'poll-chart',
     viewBox: `0 0 ${CHART.width} ${height}`,
     role: 'img',
     'aria-label': summary,
   });
-  chart.append(svg('title', {}, summary));
+  chart.append(svgEl('title', {}, summary));
   bars.forEach((bar, i) => {
     const row = rows[i]!;
-    const group = svg('g', {
+    const group = svgEl('g', {
       class: 'poll-chart-row',
       'data-option': bar.key,
       'data-value': bar.value,
     });
     group.append(
-      svg(
+      svgEl(
         'text',
         { class: 'poll-chart-label', x: CHART.padding, y: row.y - 8 },
         `${bar.key}. ${shorten(bar.label)}`,
       ),
-      svg(
+      svgEl(
         'text',
         { class: 'poll-chart-caption', x: CHART.width - CHART.padding, y: row.y - 8, 'text-anchor': 'end' },
         bar.caption,
       ),
-      svg('rect', {
+      svgEl('rect', {
         class: 'poll-chart-track',
         x: CHART.padding,
         y: row.y,
@@ -99,7 +88,7 @@ export function renderBarChart(bars: readonly Bar[], summary: string): SVGSVGEle
         height: CHART.barHeight,
         rx: 6,
       }),
-      svg('rect', {
+      svgEl('rect', {
         class: 'poll-chart-bar',
         x: CHART.padding,
         y: row.y,

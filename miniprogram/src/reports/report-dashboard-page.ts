@@ -1,22 +1,9 @@
 import type { ReportStats } from '../../../shared/schemas/report.js';
-import { el } from '../dom.js';
+import { el, svgEl } from '../dom.js';
 import { explainError, isSignInRedirect, renderPageHeader, type PageDeps } from '../page.js';
 import { renderLoadFailed, renderLoading } from '../render.js';
 import { STAFF_REPORTS_HASH } from './report-list-page.js';
 import { reportsApi } from './reports-api.js';
-
-const SVG = 'http://www.w3.org/2000/svg';
-
-function svg<K extends keyof SVGElementTagNameMap>(
-  tag: K,
-  attributes: Record<string, string | number>,
-  text?: string,
-): SVGElementTagNameMap[K] {
-  const node = document.createElementNS(SVG, tag);
-  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, String(value));
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
 
 export interface Bar {
   key: string;
@@ -36,19 +23,19 @@ export function barChart(bars: Bar[], title: string, className: string): SVGSVGE
   const valueRoom = 44;
   const max = Math.max(1, ...bars.map((b) => b.value));
   const height = Math.max(row, bars.length * row);
-  const chart = svg('svg', {
+  const chart = svgEl('svg', {
     class: `report-chart ${className}`,
     viewBox: `0 0 ${width} ${height}`,
     role: 'img',
     'aria-label': title,
   });
-  chart.append(svg('title', {}, title));
+  chart.append(svgEl('title', {}, title));
   bars.forEach((bar, i) => {
     const y = i * row;
     const length = Math.round(((width - labelWidth - valueRoom) * bar.value) / max);
-    const group = svg('g', { class: 'report-bar', 'data-key': bar.key, 'data-value': bar.value });
+    const group = svgEl('g', { class: 'report-bar', 'data-key': bar.key, 'data-value': bar.value });
     group.append(
-      svg(
+      svgEl(
         'text',
         {
           x: labelWidth - 8,
@@ -59,7 +46,7 @@ export function barChart(bars: Bar[], title: string, className: string): SVGSVGE
         },
         bar.label,
       ),
-      svg('rect', {
+      svgEl('rect', {
         x: labelWidth,
         y: y + (row - barHeight) / 2,
         width: Math.max(bar.value > 0 ? 3 : 0, length),
@@ -67,7 +54,7 @@ export function barChart(bars: Bar[], title: string, className: string): SVGSVGE
         rx: 4,
         class: 'report-bar-rect',
       }),
-      svg(
+      svgEl(
         'text',
         {
           x: labelWidth + length + 6,
