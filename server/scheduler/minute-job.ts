@@ -10,7 +10,7 @@ export interface Ticking {
 }
 
 /**
- * A job every process runs once a minute (event reminders, report timers, poll openings and
+ * A job every process runs once a minute (reminders, event reminders, report timers, poll openings and
  * closings). `run` claims each action it takes (a unique insert or a conditional update), so two
  * processes never do the same one; a tick still running is joined, never overlapped.
  */

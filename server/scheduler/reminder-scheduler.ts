@@ -1,7 +1,7 @@
-import { schedule, type ScheduledTask } from 'node-cron';
 import type { Logger } from '../logger.js';
 import type { ReminderRecord, ReminderRepository } from '../repositories/reminder.repository.js';
 import { nextOccurrence } from './cron.js';
+import { MinuteJob, type Ticking } from './minute-job.js';
 import type { ReminderSink } from './reminder-sink.js';
 
 /** Claim rows are only needed while processes may still race for an occurrence. */
@@ -14,9 +14,8 @@ const PRUNE_EVERY_MS = 3_600_000;
  * process fires it. node-cron only paces the ticks: the schedules live in the database, so a reminder
  * added by another process is picked up without re-registering tasks.
  */
-export class ReminderScheduler {
-  private task: ScheduledTask | null = null;
-  private running: Promise<number> | null = null;
+export class ReminderScheduler implements Ticking {
+  private readonly job: MinuteJob;
   private prunedAt = 0;
 
   constructor(
@@ -25,34 +24,22 @@ export class ReminderScheduler {
       sink: ReminderSink;
       log: Logger;
     },
-  ) {}
+  ) {
+    this.job = new MinuteJob({ name: 'reminders', run: (now) => this.pass(now), log: deps.log });
+  }
 
   /** Starts ticking; the first tick runs at once so reminders missed during downtime catch up. */
   start(): void {
-    if (this.task) return;
-    this.task = schedule('* * * * *', () => this.tick(), { name: 'reminders', noOverlap: true });
-    void this.tick();
+    this.job.start();
   }
 
-  async stop(): Promise<void> {
-    await this.task?.stop();
-    await this.task?.destroy();
-    this.task = null;
-    await this.running?.catch(() => 0);
+  stop(): Promise<void> {
+    return this.job.stop();
   }
 
   /** Fires what is due at `now`; returns how many occurrences this process fired. Never throws. */
   tick(now = new Date()): Promise<number> {
-    // One pass at a time per process; an overlapping call shares the pass in flight.
-    this.running ??= this.pass(now)
-      .catch((err: unknown) => {
-        this.deps.log.error({ err }, 'reminder tick failed');
-        return 0;
-      })
-      .finally(() => {
-        this.running = null;
-      });
-    return this.running;
+    return this.job.tick(now);
   }
 
   private async pass(now: Date): Promise<number> {
