@@ -111,3 +111,16 @@ export function isDuplicateKeyError(err: unknown): boolean {
     /UNIQUE constraint failed|duplicate key value violates unique constraint|SQLSTATE 23505/.test(message)
   );
 }
+
+/**
+ * True when an unordered `insertMany` failed only because some documents were duplicates: a bulk error
+ * whose every write error is a unique-index violation.
+ */
+export function onlyDuplicateKeyErrors(err: unknown): boolean {
+  const errors = (err as { writeErrors?: unknown[] }).writeErrors;
+  return (
+    Array.isArray(errors) &&
+    errors.length > 0 &&
+    errors.every((e) => isDuplicateKeyError(e) || isDuplicateKeyError((e as { err?: unknown }).err))
+  );
+}

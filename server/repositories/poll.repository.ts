@@ -6,7 +6,7 @@ import type {
   PollScope,
   ResultsVisibility,
 } from '../../shared/schemas/poll.js';
-import { isDuplicateKeyError } from '../db/connect.js';
+import { isDuplicateKeyError, onlyDuplicateKeyErrors } from '../db/connect.js';
 import type { Models } from '../models/index.js';
 import { isObjectId } from './object-id.js';
 
@@ -211,7 +211,7 @@ export class PollRepository {
       try {
         await this.models.pollElector.insertMany(docs, { ordered: false });
       } catch (err) {
-        if (!isDuplicateKeyError(err) && !allDuplicates(err)) throw err;
+        if (!isDuplicateKeyError(err) && !onlyDuplicateKeyErrors(err)) throw err;
       }
     }
     await this.models.pollTally.updateOne(
@@ -446,14 +446,4 @@ export class PollRepository {
     const res = await this.models.pollReminder.updateOne({ _id: id, sentAt: null }, { $set: { sentAt: at } });
     return res.modifiedCount === 1;
   }
-}
-
-/** insertMany({ ordered: false }) reports duplicates as a bulk error whose every write error is 11000. */
-function allDuplicates(err: unknown): boolean {
-  const errors = (err as { writeErrors?: unknown[] }).writeErrors;
-  return (
-    Array.isArray(errors) &&
-    errors.length > 0 &&
-    errors.every((e) => isDuplicateKeyError(e) || isDuplicateKeyError((e as { err?: unknown }).err))
-  );
 }

@@ -10,7 +10,7 @@ import {
   type RoutingRule,
   type ServiceType,
 } from '../../shared/schemas/report.js';
-import { isDuplicateKeyError } from '../db/connect.js';
+import { isDuplicateKeyError, onlyDuplicateKeyErrors } from '../db/connect.js';
 import type { Models } from '../models/index.js';
 import { reportShards, type ReportChunkModel } from '../models/report.model.js';
 import type { ScopeId } from '../policy/scope.js';
@@ -956,7 +956,7 @@ export class ReportRepository {
           { ordered: false },
         );
       } catch (err) {
-        if (!allDuplicates(err)) throw err;
+        if (!onlyDuplicateKeyErrors(err)) throw err;
       }
     const chunks = new Map<string, { list: List; chunk: number; set: Record<string, string> }>();
     const directories = new Map<string, { list: List; chunks: Set<number> }>();
@@ -1007,14 +1007,4 @@ function fitsQuery(s: ReportSummary, q: ListQuery): boolean {
   if (q.party && s.party !== q.party) return false;
   if (q.serviceTypes?.length && !q.serviceTypes.includes(s.serviceType)) return false;
   return true;
-}
-
-/** insertMany({ ordered: false }) reports duplicates as a bulk error whose every write error is 11000. */
-function allDuplicates(err: unknown): boolean {
-  const errors = (err as { writeErrors?: unknown[] }).writeErrors;
-  return (
-    Array.isArray(errors) &&
-    errors.length > 0 &&
-    errors.every((e) => isDuplicateKeyError(e) || isDuplicateKeyError((e as { err?: unknown }).err))
-  );
 }
