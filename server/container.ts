@@ -115,6 +115,8 @@ export async function createContainer(
   const audit = new AuditService({ audit: repositories.audit, log: log.child({ part: 'audit' }) });
   const ledger = new LedgerRepository(models);
   const points = new PointsService({ ...repositories, ledger, audit, log: log.child({ part: 'ledger' }) });
+  // Links sent to chats (notices, polls, events): PUBLIC_URL, or the server's own address.
+  const publicUrl = settings.PUBLIC_URL ?? `http://${settings.HOST ?? '127.0.0.1'}:${settings.PORT ?? 3000}`;
   const services = {
     audit,
     points,
@@ -139,7 +141,7 @@ export async function createContainer(
       audit,
       schedules: repositories.noticeSchedules,
       points,
-      publicUrl: settings.PUBLIC_URL ?? `http://${settings.HOST ?? '127.0.0.1'}:${settings.PORT ?? 3000}`,
+      publicUrl,
     }),
     residents: new ResidentService({ ...repositories, audit }),
     roster: new RosterService({
@@ -158,7 +160,7 @@ export async function createContainer(
       counters: new CounterRepository(models),
       audit,
       points,
-      publicUrl: settings.PUBLIC_URL ?? `http://${settings.HOST ?? '127.0.0.1'}:${settings.PORT ?? 3000}`,
+      publicUrl,
     }),
     // Event numbers one write each, like notices: residents type them (`#报名 7`), so no gaps.
     events: new EventService({
@@ -171,7 +173,7 @@ export async function createContainer(
       audit,
       tokens: CheckinTokens.fromSecret(secrets.sessionSecret),
       points,
-      publicUrl: settings.PUBLIC_URL ?? `http://${settings.HOST ?? '127.0.0.1'}:${settings.PORT ?? 3000}`,
+      publicUrl,
     }),
   };
   // Started and stopped by the composition root; every process runs one, claims keep fires single.
